@@ -1,0 +1,54 @@
+/*
+ * cli.h - what the `winnow` subcommands share.
+ *
+ * Each subcommand is a function taking its own argc/argv (argv[0] is the
+ * subcommand name) and returning the process exit status. Shared helpers
+ * walk input paths and report unreadable ones with their names.
+ */
+#ifndef WINNOW_CLI_H
+#define WINNOW_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <winnow/input.h>
+
+/* Exit statuses (sysexits where one fits). */
+#define WN_EXIT_OK	0
+#define WN_EXIT_FAIL	1	/* some input could not be processed */
+#define WN_EXIT_USAGE	64	/* EX_USAGE */
+#define WN_EXIT_SOFTWARE 70	/* EX_SOFTWARE: out of memory, internal */
+
+/* Largest single file or standard input read (a mailbox may be big). */
+#define WN_CLI_MAX_INPUT ((size_t)4 << 30)
+
+typedef struct wn_cli_cmd {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+} wn_cli_cmd;
+
+int wn_cmd_parse(int argc, char **argv);
+int wn_cmd_tokens(int argc, char **argv);
+
+/*
+ * wn_cli_each_message - call fn for every message found at the paths.
+ * Unreadable files are reported on stderr with their names and skipped.
+ * Returns WN_EXIT_OK, WN_EXIT_FAIL if any input failed or fn returned
+ * non-zero, WN_EXIT_SOFTWARE on out of memory.
+ */
+int wn_cli_each_message(char **paths, int n_paths,
+    int (*fn)(const wn_input_msg *msg, void *arg), void *arg);
+
+/*
+ * wn_cli_size_arg - parse a count or size ("64", "512k", "4M") for option
+ * opt into *out within [min, max]; prints the error and returns 64 when it
+ * is not one.
+ */
+int wn_cli_size_arg(const char *cmd, const char *opt, const char *val,
+    unsigned long long min, unsigned long long max, unsigned long long *out);
+
+/* wn_cli_usage_error - print "winnow CMD: msg" and a hint; returns 64 */
+int wn_cli_usage_error(const char *cmd, const char *msg);
+
+#endif

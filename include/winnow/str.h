@@ -1,0 +1,45 @@
+/*
+ * str.h - borrowed byte spans and small ASCII helpers.
+ *
+ * A wn_str points into memory owned by someone else (the input message or
+ * an arena); it is valid as long as that owner is. Spans made by the MIME
+ * parser from arena memory are NUL-terminated; spans into the input are not.
+ */
+#ifndef WINNOW_STR_H
+#define WINNOW_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+typedef struct wn_str {
+	const char *p;
+	size_t len;
+} wn_str;
+
+#define WN_STR_NULL ((wn_str){ NULL, 0 })
+
+static inline wn_str
+wn_str_make(const char *p, size_t len)
+{
+	wn_str s = { p, len };
+	return s;
+}
+
+static inline unsigned char
+wn_ascii_lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
+}
+
+/* wn_str_ieq - ASCII case-insensitive comparison with a C string */
+bool wn_str_ieq(wn_str s, const char *z);
+
+/* wn_mem_icase_find - first case-insensitive occurrence of needle */
+const char *wn_mem_icase_find(const char *hay, size_t n, const char *needle,
+    size_t nlen);
+
+/* wn_str_trim - span without leading and trailing ASCII white space */
+wn_str wn_str_trim(wn_str s);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * tokenize.h - features of a parsed message for the Bayesian classifier.
+ *
+ * wn_tokenize turns a wn_mime_msg into a set of 64-bit feature hashes:
+ *
+ *   words     from the visible text of every text part: UTF-8 case folding,
+ *             words of min_word..max_word bytes (longer ones become a
+ *             "skip:" token recording their first letter class and length
+ *             in tens), numbers kept whole ("1,000.50", "$100"), inner
+ *             . - ' _ joining a word ("e-mail", "don't"), runs of CJK
+ *             characters as overlapping character pairs;
+ *   hidden    words of HTML text hidden from the reader, prefixed "hid:";
+ *   headers   words of selected fields prefixed by a short field tag
+ *             (subj:, from:, xm:, ...), the addresses' domains (from:, to:,
+ *             rt:, rp:), Received hosts and IPs (rcvd:), content types and
+ *             boundary shapes of every part (ct:, ctb:, cte:), the
+ *             Message-ID domain and shape (mid:), and "hdr:" + the name of
+ *             every top-level field present;
+ *   urls      "url:" host and "dom:" registrable domain of every link;
+ *   flags     "flag:" and the name of every parser anomaly;
+ *   bigrams   orthogonal sparse bigrams (OSB) over the body words: the
+ *             pair (w[i], w[i+d]) for d = 1 .. window-1, the distance d
+ *             part of the feature.
+ *
+ * Each feature is hashed once (XXH3, seeded) and de-duplicated per message.
+ * Bigram hashes are derived from the two word hashes and the distance, so
+ * they cost no string work; the readable form ("subj:free", "w:a _ b") is
+ * only built when opts->keep_text is set (debugging, `winnow tokens`).
+ *
+ * Output lives in the arena. Thread-safe. At most opts->max_tokens distinct
+ * features are kept (WN_TOKENS_LIMIT is set beyond).
+ */
+#ifndef WINNOW_TOKENIZE_H
+#define WINNOW_TOKENIZE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winnow/arena.h>
+#include <winnow/mime.h>
+
+enum wn_token_kind {
+	WN_TOKEN_WORD,		/* body word */
+	WN_TOKEN_BIGRAM,	/* OSB pair of body words */
+	WN_TOKEN_HEADER,	/* header-derived feature */
+	WN_TOKEN_URL,		/* link host or domain */
+	WN_TOKEN_META		/* parser flags, hidden text, skips */
+};
+
+typedef struct wn_token {
+	uint64_t hash;
+	const char *text;	/* readable form if keep_text, else NULL */
+	uint32_t len;		/* length of text */
+	uint8_t kind;		/* enum wn_token_kind */
+} wn_token;
+
+enum {
+	WN_TOKENS_LIMIT = 1u << 0	/* max_tokens reached */
+};
+
+typedef struct wn_tokens {
+	wn_token *v;
+	size_t n;
+	uint32_t flags;		/* WN_TOKENS_* */
+} wn_tokens;
+
+typedef struct wn_tokenize_opts {
+	uint64_t seed;		/* hash seed; part of a store's identity */
+	unsigned osb_window;	/* 1 disables bigrams; default 3 */
+	unsigned min_word;	/* bytes; default 3 */
+	unsigned max_word;	/* bytes; default 40 */
+	size_t max_tokens;	/* distinct features kept; default 20000 */
+	size_t max_body_bytes;	/* text bytes tokenized per part */
+	bool keep_text;		/* build readable forms */
+} wn_tokenize_opts;
+
+#define WN_TOKENIZE_DEFAULT_SEED 0x77696e6e6f770001ull
+
+/* wn_tokenize_opts_default - the defaults above */
+void wn_tokenize_opts_default(wn_tokenize_opts *o);
+
+/*
+ * wn_tokenize - features of msg into *out (arena). Returns 0 or WN_ENOMEM.
+ * Token order is the order of first appearance.
+ */
+int wn_tokenize(wn_arena *arena, const wn_mime_msg *msg,
+    const wn_tokenize_opts *opts, wn_tokens *out);
+
+/* wn_token_kind_name - "word", "bigram", "header", "url", "meta" */
+const char *wn_token_kind_name(enum wn_token_kind k);
+
+#endif

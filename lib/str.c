@@ -1,0 +1,58 @@
+/* str.c - ASCII helpers over borrowed spans. */
+#include <winnow/str.h>
+
+bool
+wn_str_ieq(wn_str s, const char *z)
+{
+	size_t i;
+
+	for (i = 0; i < s.len; i++) {
+		if (z[i] == '\0' || wn_ascii_lower((unsigned char)s.p[i]) !=
+		    wn_ascii_lower((unsigned char)z[i]))
+			return false;
+	}
+	return z[i] == '\0';
+}
+
+const char *
+wn_mem_icase_find(const char *hay, size_t n, const char *needle, size_t nlen)
+{
+	unsigned char f;
+	size_t i, j;
+
+	if (nlen == 0)
+		return hay;
+	if (nlen > n)
+		return NULL;
+	f = wn_ascii_lower((unsigned char)needle[0]);
+	for (i = 0; i + nlen <= n; i++) {
+		if (wn_ascii_lower((unsigned char)hay[i]) != f)
+			continue;
+		for (j = 1; j < nlen; j++)
+			if (wn_ascii_lower((unsigned char)hay[i + j]) !=
+			    wn_ascii_lower((unsigned char)needle[j]))
+				break;
+		if (j == nlen)
+			return hay + i;
+	}
+	return NULL;
+}
+
+static inline bool
+wn_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
+	    c == '\v';
+}
+
+wn_str
+wn_str_trim(wn_str s)
+{
+	while (s.len && wn_is_space((unsigned char)s.p[0])) {
+		s.p++;
+		s.len--;
+	}
+	while (s.len && wn_is_space((unsigned char)s.p[s.len - 1]))
+		s.len--;
+	return s;
+}
