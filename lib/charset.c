@@ -436,7 +436,10 @@ wn_charset_to_utf8(wn_arena *arena, const char *charset, const char *in,
 		w = wn_cp1252_to_utf8(s, lim, o);
 		used = "windows-1252";
 	}
-	w = wn_utf8_cut(o, w, max_out);
+	if (w > max_out) {
+		w = wn_utf8_cut(o, w, max_out);
+		fl |= WN_CODEC_TRUNCATED;
+	}
 	o[w] = '\0';
 	wn_arena_trim(arena, o, w + 1);
 	out->p = o;

