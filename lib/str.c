@@ -14,6 +14,14 @@ wn_str_ieq(wn_str s, const char *z)
 	return z[i] == '\0';
 }
 
+bool
+wn_str_iprefix(wn_str s, const char *z)
+{
+	size_t k = strlen(z);
+
+	return s.len >= k && wn_str_ieq(wn_str_make(s.p, k), z);
+}
+
 const char *
 wn_mem_icase_find(const char *hay, size_t n, const char *needle, size_t nlen)
 {

@@ -7,9 +7,9 @@
  *     block elements and <br> turned into line breaks, runs of white space
  *     collapsed;
  *   - hidden text: text a reader would not see but a filter would (inline
- *     styles display:none, visibility:hidden, font-size 0 or 1px, opacity 0,
- *     a colour equal or close to its background, <font size=1> tricks),
- *     kept apart so it can be tokenized apart;
+ *     styles display:none, visibility:hidden, font-size 0 to 2px, opacity 0,
+ *     a colour equal or close to its background), kept apart so it can be
+ *     tokenized apart; <font size=1> is small print, not hidden;
  *   - URLs from href, src, action, background, cite and formaction
  *     attributes, appended to a wn_url_list with WN_URL_FROM_HTML;
  *   - counts and WN_HTML_* flags for later symbols.
@@ -30,7 +30,7 @@
 
 enum {
 	WN_HTML_HIDDEN_TEXT = 1u << 0,	/* some text was hidden by a trick */
-	WN_HTML_TINY_FONT = 1u << 1,	/* text in font size 0/1 or <= 2px */
+	WN_HTML_TINY_FONT = 1u << 1,	/* text in a CSS font size <= 2px */
 	WN_HTML_LOW_CONTRAST = 1u << 2,	/* text colour close to background */
 	WN_HTML_LINK_MISMATCH = 1u << 3, /* link text names another domain */
 	WN_HTML_UNBALANCED = 1u << 4,	/* unclosed comment, tag or quote */

@@ -35,6 +35,9 @@ wn_ascii_lower(unsigned char c)
 /* wn_str_ieq - ASCII case-insensitive comparison with a C string */
 bool wn_str_ieq(wn_str s, const char *z);
 
+/* wn_str_iprefix - whether s starts with z, ASCII case-insensitively */
+bool wn_str_iprefix(wn_str s, const char *z);
+
 /* wn_mem_icase_find - first case-insensitive occurrence of needle */
 const char *wn_mem_icase_find(const char *hay, size_t n, const char *needle,
     size_t nlen);
