@@ -237,6 +237,7 @@ wn_iconv_convert(const char *name, const unsigned char *s, size_t n,
 	char *buf, *op, *ip;
 	size_t cap, il, ol, r;
 
+	*len_out = 0;
 	if ((cd = iconv_open("UTF-8", name)) == (iconv_t)-1)
 		return NULL;
 	cap = n * 2 + 16;
@@ -304,17 +305,36 @@ wn_iconv_convert(const char *name, const unsigned char *s, size_t n,
 	return buf;
 }
 
+/*
+ * Copy iconv output p[0..w) into the arena, at most max_out bytes. iconv's
+ * UTF-8 is not always ours: glibc passes code points beyond U+10FFFF
+ * through (UTF-8 to UTF-8 under an alias) and NULs are kept, so output that
+ * is not clean goes through the same repair as any other input.
+ */
 static int
 wn_emit(wn_arena *arena, const char *p, size_t w, size_t max_out,
     wn_str *out, uint32_t *flags)
 {
 	char *o;
-	size_t cut = wn_utf8_cut(p, w, max_out);
+	size_t cut;
 
+	if (memchr(p, '\0', w) == NULL && wn_utf8_valid(p, w)) {
+		cut = wn_utf8_cut(p, w, max_out);
+		if ((o = wn_arena_memdup(arena, p, cut)) == NULL)
+			return WN_ENOMEM;
+	} else {
+		if (!wn_utf8_valid(p, w))
+			*flags |= WN_CODEC_BAD_CHARSET;
+		if (w > ((size_t)-1 - 1) / 3 ||
+		    (o = wn_arena_alloc(arena, w * 3 + 1)) == NULL)
+			return WN_ENOMEM;
+		w = wn_utf8_repair((const unsigned char *)p, w, o);
+		cut = wn_utf8_cut(o, w, max_out);
+		o[cut] = '\0';
+		wn_arena_trim(arena, o, cut + 1);
+	}
 	if (cut < w)
 		*flags |= WN_CODEC_TRUNCATED;
-	if ((o = wn_arena_memdup(arena, p, cut)) == NULL)
-		return WN_ENOMEM;
 	out->p = o;
 	out->len = cut;
 	return 0;

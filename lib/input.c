@@ -256,6 +256,20 @@ wn_mbox_sep_line(const char *p, const char *end)
 	return false;
 }
 
+/* Whether a file starts like an mbox: "From " but not the header field
+ * "From : x" (obsolete syntax allows blanks before the colon). */
+static bool
+wn_mbox_start(const char *p, size_t n)
+{
+	size_t i = 4;
+
+	if (n < 5 || memcmp(p, "From ", 5) != 0)
+		return false;
+	while (i < n && (p[i] == ' ' || p[i] == '\t'))
+		i++;
+	return i == n || p[i] != ':';
+}
+
 /* Start of the next mbox separator line at or after from, or NULL. */
 static const char *
 wn_mbox_next_sep(const char *from, const char *end)
@@ -341,7 +355,7 @@ wn_input_next(wn_input *in, wn_input_msg *msg)
 		}
 		in->have_file = true;
 		in->yielded = false;
-		in->mbox = in->len >= 5 && memcmp(in->data, "From ", 5) == 0;
+		in->mbox = wn_mbox_start(in->data, in->len);
 	}
 }
 

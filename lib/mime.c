@@ -88,16 +88,23 @@ wn_set_type(wn_mime_ctx *ctx, wn_mime_part *part, wn_str v)
 	v = wn_str_trim(v);
 	/* A trailing comment: "text/plain (generated)" */
 	for (size_t i = 0; i < v.len; i++)
-		if (v.p[i] == '(' || v.p[i] == ' ') {
+		if (v.p[i] == '(') {
 			v.len = i;
 			break;
 		}
 	if ((slash = memchr(v.p, '/', v.len)) == NULL)
 		return false;
+	/* White space may surround the slash ("text / html"), not more. */
 	t = wn_str_trim(wn_str_make(v.p, (size_t)(slash - v.p)));
 	s = wn_str_trim(wn_str_make(slash + 1, v.len - (size_t)(slash + 1 - v.p)));
-	if (t.len == 0 || s.len == 0)
+	if (t.len == 0 || s.len == 0 || memchr(t.p, ' ', t.len) != NULL ||
+	    memchr(t.p, '\t', t.len) != NULL)
 		return false;
+	for (size_t i = 0; i < s.len; i++)
+		if (s.p[i] == ' ' || s.p[i] == '\t') {
+			s.len = i;
+			break;
+		}
 	part->type = wn_lower_dup(ctx, t.p, t.len);
 	part->subtype = wn_lower_dup(ctx, s.p, s.len);
 	return part->type != NULL && part->subtype != NULL;
@@ -160,12 +167,14 @@ wn_part_fields(wn_mime_ctx *ctx, wn_mime_part *part, const char *def)
 {
 	const wn_mime_header *h;
 	wn_mime_params ct, cd;
+	wn_str v;
 	const char *name = NULL;
 	size_t pos = 0;
 	bool bad = false;
 
 	if ((h = wn_mime_header_find(part, "Content-Type", &pos)) != NULL) {
-		wn__mime_params(ctx, h->value.p, h->value.len, &ct);
+		v = wn__mime_unfold(ctx, h->raw);
+		wn__mime_params(ctx, v.p, v.len, &ct);
 		if (ct.bad)
 			part->flags |= WN_MIME_BAD_CONTENT_TYPE;
 		if (!wn_set_type(ctx, part, ct.value)) {
@@ -193,18 +202,24 @@ wn_part_fields(wn_mime_ctx *ctx, wn_mime_part *part, const char *def)
 	pos = 0;
 	if ((h = wn_mime_header_find(part, "Content-Disposition",
 	    &pos)) != NULL) {
-		wn__mime_params(ctx, h->value.p, h->value.len, &cd);
+		v = wn__mime_unfold(ctx, h->raw);
+		wn__mime_params(ctx, v.p, v.len, &cd);
 		if (wn_str_ieq(cd.value, "attachment"))
 			part->disposition = WN_MIME_DISP_ATTACHMENT;
 		else if (wn_str_ieq(cd.value, "inline"))
 			part->disposition = WN_MIME_DISP_INLINE;
 		part->filename = cd.filename;
 	}
-	if (part->filename == NULL)
+	/* filename="" must not hide the Content-Type name. */
+	if (part->filename == NULL || (part->filename[0] == '\0' &&
+	    name != NULL))
 		part->filename = name;
 	part->is_attachment = part->disposition == WN_MIME_DISP_ATTACHMENT ||
 	    (part->filename != NULL && part->filename[0] != '\0');
-	if (part->filename && wn_is_executable_name(part->filename))
+	/* Clients differ in which of the two names they show and save:
+	 * either one that runs code is enough. */
+	if ((part->filename && wn_is_executable_name(part->filename)) ||
+	    (name && wn_is_executable_name(name)))
 		part->flags |= WN_MIME_EXECUTABLE;
 }
 

@@ -9,7 +9,9 @@
  * past either limit are skipped up to the end of the section.
  *
  * Parameters follow RFC 2045 and RFC 2231 (name*=charset'lang'%XX, name*0,
- * name*1*, ...) and the RFC 2047-encoded filenames real mailers send.
+ * name*1*, ...) and the RFC 2047-encoded filenames real mailers send. They
+ * are parsed from the unfolded raw value, never the decoded one, so that an
+ * encoded word cannot forge a quote, a ';' or a boundary.
  */
 #include <string.h>
 #include <strings.h>
@@ -66,47 +68,52 @@ wn_field_name(const char *line, size_t n, size_t *colon)
 	return name_len;
 }
 
+/* wn__mime_unfold - raw value unfolded, trimmed, not decoded (arena) */
+wn_str
+wn__mime_unfold(wn_mime_ctx *ctx, wn_str raw)
+{
+	wn_str v = wn_str_trim(raw);
+	char *buf, *o;
+	size_t i;
+
+	if ((buf = wn_arena_alloc(ctx->arena, v.len + 1)) == NULL) {
+		ctx->err = WN_ENOMEM;
+		return wn_str_make("", 0);
+	}
+	/* Drop CRLF and LF; keep the folding white space. A bare CR is no
+	 * line break but still separates words: it becomes a space. */
+	for (o = buf, i = 0; i < v.len; i++) {
+		char c = v.p[i];
+
+		if (c == '\n' || (c == '\r' && i + 1 < v.len &&
+		    v.p[i + 1] == '\n'))
+			continue;
+		*o++ = c == '\0' || c == '\r' ? ' ' : c;
+	}
+	*o = '\0';
+	return wn_str_make(buf, (size_t)(o - buf));
+}
+
 /* Unfold and trim raw into arena; decode encoded words and 8-bit bytes. */
 static wn_str
 wn_header_value(wn_mime_ctx *ctx, wn_str raw, wn_mime_part *part)
 {
-	wn_str v = wn_str_trim(raw), out = { "", 0 };
-	char *buf, *o;
+	wn_str v = wn__mime_unfold(ctx, raw), out;
 	size_t i;
-	bool special = false;
 	uint32_t cf = 0;
 
+	if (ctx->err)
+		return v;
 	for (i = 0; i < v.len; i++) {
 		unsigned char c = (unsigned char)v.p[i];
 
-		if (c == '\n' || c == '\r' || c >= 0x80 || c == '\0' ||
-		    (c == '=' && i + 1 < v.len && v.p[i + 1] == '?')) {
-			special = true;
+		if (c >= 0x80 || (c == '=' && i + 1 < v.len &&
+		    v.p[i + 1] == '?'))
 			break;
-		}
 	}
-	if (!special) {
-		if ((buf = wn_arena_memdup(ctx->arena, v.p, v.len)) == NULL) {
-			ctx->err = WN_ENOMEM;
-			return out;
-		}
-		return wn_str_make(buf, v.len);
-	}
-	/* Unfold: drop CR and LF; keep the folding white space. */
-	if ((buf = wn_arena_alloc(ctx->arena, v.len + 1)) == NULL) {
-		ctx->err = WN_ENOMEM;
-		return out;
-	}
-	for (o = buf, i = 0; i < v.len; i++) {
-		char c = v.p[i];
-
-		if (c == '\r' || c == '\n')
-			continue;
-		*o++ = c == '\0' ? ' ' : c;
-	}
-	*o = '\0';
-	if (wn_rfc2047_decode(ctx->arena, buf, (size_t)(o - buf), &out,
-	    &cf) != 0) {
+	if (i == v.len)
+		return v;
+	if (wn_rfc2047_decode(ctx->arena, v.p, v.len, &out, &cf) != 0) {
 		ctx->err = WN_ENOMEM;
 		return wn_str_make("", 0);
 	}
@@ -144,8 +151,10 @@ wn__mime_headers(wn_mime_ctx *ctx, const char *p, const char *end,
 	wn_mime_header *v = NULL, *h;
 	bool skipping = false;
 
-	/* mbox separator line of a whole message */
-	if (part->depth == 0 && end - p >= 5 && memcmp(p, "From ", 5) == 0) {
+	/* mbox separator line of a whole message; "From : x" is a field
+	 * (obsolete syntax allows blanks before the colon) */
+	if (part->depth == 0 && end - p >= 5 && memcmp(p, "From ", 5) == 0 &&
+	    wn_field_name(p, (size_t)(end - p), &colon) == 0) {
 		eol = memchr(p, '\n', (size_t)(end - p));
 		p = eol ? eol + 1 : end;
 		start = p;
@@ -230,6 +239,7 @@ done:
 typedef struct wn_param_sec {
 	char name[16];		/* "charset", "boundary", "name", "filename" */
 	unsigned index;
+	bool starred;		/* written name*, name*N or name*N* */
 	bool extended;		/* value is %XX-encoded */
 	wn_str value;
 } wn_param_sec;
@@ -272,11 +282,21 @@ wn_param_join(wn_mime_ctx *ctx, wn_param_sec *secs, size_t nsecs,
 	char charset[64] = "";
 	size_t i, j;
 	unsigned want;
-	bool any_ext = false, first = true;
+	bool any_ext = false, first = true, starred = false;
 	const char *res = NULL;
 	wn_str u;
 	uint32_t cf = 0;
 
+	/*
+	 * Mailers send a plain fallback next to the RFC 2231 form
+	 * (filename="a.pdf"; filename*=utf-8''...). Readers that know RFC 2231
+	 * show the starred one, so it is the name that counts.
+	 */
+	for (i = 0; i < nsecs; i++)
+		if (secs[i].starred && strcmp(secs[i].name, name) == 0) {
+			starred = true;
+			break;
+		}
 	wn_buf_init(&b);
 	/* Sections in index order; a missing index ends the value. */
 	for (want = 0;; want++) {
@@ -284,6 +304,7 @@ wn_param_join(wn_mime_ctx *ctx, wn_param_sec *secs, size_t nsecs,
 
 		for (i = 0; i < nsecs; i++)
 			if (strcmp(secs[i].name, name) == 0 &&
+			    secs[i].starred == starred &&
 			    secs[i].index == want) {
 				s = &secs[i];
 				break;
@@ -367,7 +388,7 @@ wn__mime_params(wn_mime_ctx *ctx, const char *s, size_t n,
 	out->value = wn_str_trim(wn_str_make(s, i));
 	while (i < n) {
 		size_t ns, ne;
-		bool ext = false;
+		bool ext = false, star = false;
 		unsigned idx = 0;
 		int w;
 
@@ -381,6 +402,7 @@ wn__mime_params(wn_mime_ctx *ctx, const char *s, size_t n,
 		ne = i;
 		if (i < n && s[i] == '*') {
 			/* name*N* / name*N / name* */
+			star = true;
 			i++;
 			if (i < n && s[i] >= '0' && s[i] <= '9') {
 				while (i < n && s[i] >= '0' && s[i] <= '9') {
@@ -454,13 +476,16 @@ wn__mime_params(wn_mime_ctx *ctx, const char *s, size_t n,
 			continue;
 		strcpy(secs[nsecs].name, wn_wanted_params[w]);
 		secs[nsecs].index = idx;
+		secs[nsecs].starred = star;
 		secs[nsecs].extended = ext;
 		secs[nsecs].value = val;
 		nsecs++;
 	}
 	if (nsecs == 0)
 		return;
-	if ((cs = (char *)wn_param_join(ctx, secs, nsecs, "charset")) != NULL) {
+	/* "charset=" declares nothing. */
+	if ((cs = (char *)wn_param_join(ctx, secs, nsecs, "charset")) != NULL &&
+	    cs[0] != '\0') {
 		for (char *c = cs; *c; c++)
 			*c = (char)wn_ascii_lower((unsigned char)*c);
 		out->charset = cs;

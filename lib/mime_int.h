@@ -34,6 +34,13 @@ typedef struct wn_mime_params {
 const char *wn__mime_headers(wn_mime_ctx *ctx, const char *p,
     const char *end, wn_mime_part *part);
 
+/*
+ * wn__mime_unfold - raw field value unfolded and trimmed into the arena,
+ * NUL-terminated, not decoded: structured fields are parsed in this form,
+ * since an encoded word decoded first could forge their syntax.
+ */
+wn_str wn__mime_unfold(wn_mime_ctx *ctx, wn_str raw);
+
 /* wn__mime_params - parse a structured field value (unfolded) */
 void wn__mime_params(wn_mime_ctx *ctx, const char *s, size_t n,
     wn_mime_params *out);

@@ -6,8 +6,9 @@
  * mailers split multi-byte characters across words; white space between
  * adjacent encoded words is dropped. Bytes outside encoded words are taken
  * as UTF-8 when valid and Windows-1252 otherwise. Malformed words are kept
- * as written and flagged. Search for a word's end is bounded, so hostile
- * input like "=?=?=?..." stays linear.
+ * as written and flagged; a "=?" that does not even start like a word
+ * ("=?charset?X?") is plain text, as in URLs, and not flagged. Search for a
+ * word's end is bounded, so hostile input like "=?=?=?..." stays linear.
  */
 #include <string.h>
 #include <strings.h>
@@ -27,8 +28,12 @@ typedef struct wn_ew {
 	size_t total;		/* bytes from "=?" through "?=" */
 } wn_ew;
 
-/* Parse an encoded word at s[0..n) (s starts with "=?"). */
-static bool
+/*
+ * Parse an encoded word at s[0..n) (s starts with "=?"). Returns 1 for a
+ * word, 0 when s does not start like one ("=?charset?X?"), -1 for a word
+ * that starts like one but is malformed.
+ */
+static int
 wn_ew_parse(const char *s, size_t n, wn_ew *ew)
 {
 	size_t i = 2, lim = n < WN_EW_MAX_SCAN ? n : WN_EW_MAX_SCAN;
@@ -37,19 +42,26 @@ wn_ew_parse(const char *s, size_t n, wn_ew *ew)
 	while (i < lim && s[i] != '?' && s[i] != ' ' && s[i] != '\t')
 		i++;
 	if (i >= lim || s[i] != '?' || i == 2)
-		return false;
+		return 0;
 	cs_end = i;
 	if (i + 2 >= lim || s[i + 2] != '?')
-		return false;
+		return 0;
 	ew->enc = (char)(s[i + 1] & ~0x20);
 	if (ew->enc != 'B' && ew->enc != 'Q')
-		return false;
+		return -1;
 	ew->text = s + i + 3;
-	for (j = i + 3; j + 1 < lim; j++)
+	for (j = i + 3; j + 1 < lim; j++) {
 		if (s[j] == '?' && s[j + 1] == '=')
 			break;
+		/* Blanks inside the text are tolerated (broken mailers
+		 * fold there), but an unterminated word must not swallow
+		 * the next one. */
+		if ((s[j] == ' ' || s[j] == '\t') && s[j + 1] == '=' &&
+		    j + 2 < lim && s[j + 2] == '?')
+			return -1;
+	}
 	if (j + 1 >= lim)
-		return false;
+		return -1;
 	ew->text_len = (size_t)(s + j - ew->text);
 	ew->charset = s + 2;
 	ew->charset_len = cs_end - 2;
@@ -59,7 +71,7 @@ wn_ew_parse(const char *s, size_t n, wn_ew *ew)
 	if (star != NULL)
 		ew->charset_len = (size_t)(star - ew->charset);
 	ew->total = j + 2;
-	return true;
+	return 1;
 }
 
 typedef struct wn_ew_state {
@@ -142,13 +154,15 @@ wn_rfc2047_decode(wn_arena *arena, const char *in, size_t n, wn_str *out,
 
 	while (p < end && (q = memchr(p, '=', (size_t)(end - p))) != NULL) {
 		wn_ew ew;
+		int r;
 
 		if (q + 1 >= end || q[1] != '?') {
 			p = q + 1;
 			continue;
 		}
-		if (!wn_ew_parse(q, (size_t)(end - q), &ew)) {
-			st.flags |= WN_CODEC_BAD_ENCODED_WORD;
+		if ((r = wn_ew_parse(q, (size_t)(end - q), &ew)) <= 0) {
+			if (r < 0)
+				st.flags |= WN_CODEC_BAD_ENCODED_WORD;
 			p = q + 2;
 			continue;
 		}

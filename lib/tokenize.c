@@ -385,8 +385,13 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 		unsigned char ch = s[i];
 		uint8_t cl = wn_tok_class[ch];
 
+		/*
+		 * w fills by n, full counts input bytes: folding can make a
+		 * letter longer (U+023A is 2 bytes, its lower case 3), so
+		 * the room in w is checked against n, never full.
+		 */
 		if (cl & (C_ALPHA | C_DIGIT)) {
-			if (full < WN_TOK_WORD_MAX)
+			if (n < WN_TOK_WORD_MAX)
 				w[n++] = (char)wn_ascii_lower(ch);
 			full++;
 			i++;
@@ -395,7 +400,7 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 		}
 		if ((cl & C_JOIN) && full > 0 && i + 1 < len &&
 		    (wn_tok_class[s[i + 1]] & (C_ALPHA | C_DIGIT | C_HIGH))) {
-			if (full < WN_TOK_WORD_MAX)
+			if (n < WN_TOK_WORD_MAX)
 				w[n++] = (char)ch;
 			full++;
 			i++;
@@ -433,7 +438,7 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 			if (uc_is_alpha(cp) || uc_is_digit(cp)) {
 				uint32_t lc = uc_tolower(cp);
 
-				if (full + 4 <= WN_TOK_WORD_MAX)
+				if (n + 4 <= WN_TOK_WORD_MAX)
 					n += wn_utf8_encode(lc, w + n);
 				full += k;
 				i += k;

@@ -216,3 +216,62 @@ Test(codec, utf8_validation)
 	cr_assert_not(wn_utf8_valid("\xed\xa0\x80", 3));	/* surrogate */
 	cr_assert_not(wn_utf8_valid("abc\xe2\x82", 5));	/* truncated */
 }
+
+Test(codec, rfc2047_stray_marker_is_text_not_a_malformed_word)
+{
+	static const char *const plain[] = {
+		"see http://example.com/?a=?b and =? end",
+		"<http://example.com/u?x=?y>",
+		"not=?encoded and more",
+	};
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		wn_arena *a = wn_arena_new(0);
+		wn_str out;
+		uint32_t f = 0;
+
+		cr_assert_eq(wn_rfc2047_decode(a, plain[i], strlen(plain[i]),
+		    &out, &f), 0);
+		cr_assert_str_eq(out.p, plain[i]);
+		cr_assert_eq(f, 0, "in \"%s\": got flags %#x, want 0",
+		    plain[i], f);
+		wn_arena_free(&a);
+	}
+}
+
+Test(codec, rfc2047_unterminated_word_does_not_swallow_the_next)
+{
+	const char *in = "=?utf-8?Q?broken =?utf-8?Q?ok?=";
+	wn_arena *a = wn_arena_new(0);
+	wn_str out;
+	uint32_t f = 0;
+
+	cr_assert_eq(wn_rfc2047_decode(a, in, strlen(in), &out, &f), 0);
+	cr_assert_str_eq(out.p, "=?utf-8?Q?broken ok");
+	cr_assert(f & WN_CODEC_BAD_ENCODED_WORD);
+	cr_assert_eq(f & WN_CODEC_BAD_QP, 0);
+	wn_arena_free(&a);
+}
+
+Test(codec, charset_iconv_output_is_repaired_like_any_other)
+{
+	wn_arena *a = wn_arena_new(0);
+	const char *used = NULL;
+	wn_str out;
+	uint32_t f = 0;
+
+	/* A UTF-16 NUL comes out of iconv as a NUL byte: a space here. */
+	cr_assert_eq(wn_charset_to_utf8(a, "utf-16le", "a\0\0\0b\0", 6, 100,
+	    &out, &used, &f), 0);
+	cr_assert_eq(out.len, 3);
+	cr_assert_str_eq(out.p, "a b");
+	/* glibc reads "UTF8//" as UTF-8 and lets U+11F600 through. */
+	f = 0;
+	cr_assert_eq(wn_charset_to_utf8(a, "UTF8//", "x\xf4\x9f\x98\x80y", 6,
+	    100, &out, &used, &f), 0);
+	cr_assert(wn_utf8_valid(out.p, out.len), "got invalid UTF-8");
+	cr_assert_eq(out.p[0], 'x');
+	cr_assert_eq(out.p[out.len - 1], 'y');
+	cr_assert(f & WN_CODEC_BAD_CHARSET);
+	wn_arena_free(&a);
+}

@@ -198,3 +198,18 @@ Test(input, empty_file_is_an_empty_message)
 	cr_assert_eq(wn_input_next(in, &m), 0);
 	wn_input_free(&in);
 }
+
+Test(input, file_starting_with_a_from_field_is_no_mbox)
+{
+	static const char msg[] = "From : a@example.com\nSubject: a\n\nbody\n";
+	wn_input *in;
+	wn_input_msg m;
+
+	write_file("obs.eml", msg);
+	cr_assert_eq(wn_input_open(path_of("obs.eml"), 0, &in), 0);
+	cr_assert_eq(wn_input_next(in, &m), 1);
+	cr_assert_eq(m.len, sizeof(msg) - 1);
+	cr_assert_eq(m.index, 0);
+	cr_assert_eq(wn_input_next(in, &m), 0);
+	wn_input_free(&in);
+}
