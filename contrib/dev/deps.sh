@@ -5,8 +5,8 @@
 # (or sudo) when something is missing. The list is the single place that
 # names winnow's Debian packages.
 set -eu
-PKGS="build-essential cmake pkg-config clang npm
-libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev"
+PKGS="build-essential cmake pkg-config clang
+libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev liblmdb-dev"
 
 missing=""
 for p in $PKGS; do
