@@ -12,6 +12,8 @@
 #include <stdio.h>
 
 #include <winnow/input.h>
+#include <winnow/scan.h>
+#include <winnow/store.h>
 
 /* Exit statuses (sysexits where one fits). */
 #define WN_EXIT_OK	0
@@ -28,8 +30,26 @@ typedef struct wn_cli_cmd {
 	int (*run)(int argc, char **argv);
 } wn_cli_cmd;
 
+/* Where winnowd and the commands keep the token store by default. */
+#define WN_CLI_DEFAULT_DB "/var/lib/winnow/bayes.lmdb"
+
 int wn_cmd_parse(int argc, char **argv);
 int wn_cmd_tokens(int argc, char **argv);
+int wn_cmd_learn(int argc, char **argv);
+int wn_cmd_classify(int argc, char **argv);
+int wn_cmd_bayes(int argc, char **argv);
+int wn_cmd_eval(int argc, char **argv);
+
+/*
+ * wn_cli_open_store - open the store at path with WN_STORE_* flags and
+ * adopt its tokenizer settings into cfg (cfg->store is set). Reports
+ * failures naming the file; returns 0 or an exit status.
+ */
+int wn_cli_open_store(const char *cmd, const char *path, unsigned flags,
+    wn_scan_config *cfg, wn_store **st_out);
+
+/* wn_cli_default_db - WN_CLI_DEFAULT_DB */
+const char *wn_cli_default_db(void);
 
 /*
  * wn_cli_each_message - call fn for every message found at the paths.

@@ -14,6 +14,13 @@
 static const wn_cli_cmd wn_cli_cmds[] = {
 	{ "parse", "show the MIME structure of messages", wn_cmd_parse },
 	{ "tokens", "show the features the classifier sees", wn_cmd_tokens },
+	{ "learn", "learn messages as spam or ham, or forget them",
+	    wn_cmd_learn },
+	{ "classify", "score messages as winnowd would", wn_cmd_classify },
+	{ "bayes", "token store upkeep: stats, dump, load, expire",
+	    wn_cmd_bayes },
+	{ "eval", "train on one list, test on another, report accuracy",
+	    wn_cmd_eval },
 };
 
 static void

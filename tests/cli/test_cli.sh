@@ -105,5 +105,71 @@ head -c 4096 /dev/urandom >"$tmp/noise"
 check garbage_parses 0 "$winnow" parse "$tmp/noise"
 check garbage_tokens 0 "$winnow" tokens --count "$tmp/noise"
 
+
+# Learning and classifying with a real store.
+db="$tmp/bayes.lmdb"
+mkdir -p "$tmp/spam" "$tmp/ham"
+i=0
+while [ $i -lt 25 ]; do
+	printf 'Subject: cheap pills %d\nFrom: a@promo.example\n\nBuy cheap pills now, viagra discount %d\n' $i $i >"$tmp/spam/$i"
+	printf 'Subject: build report %d\nFrom: ci@dev.example\n\nThe build is green; please review the patch %d\n' $i $i >"$tmp/ham/$i"
+	i=$((i + 1))
+done
+check learn_no_class 64 "$winnow" learn --db "$db" "$tmp/spam"
+check classify_missing_db 1 "$winnow" classify --db "$tmp/none.lmdb" "$tmp/spam/1"
+expect_in classify_missing_db_named "$tmp/err" "none.lmdb"
+check learn_spam 0 "$winnow" learn -q --db "$db" --spam "$tmp/spam"
+expect_in learn_summary "$tmp/out" "learned 25 as spam"
+check learn_spam_again 0 "$winnow" learn -q --db "$db" --spam "$tmp/spam"
+expect_in learn_duplicates "$tmp/out" "skipped 25 duplicates"
+check learn_ham 0 "$winnow" learn -q --db "$db" --ham "$tmp/ham"
+printf '\177ELF\001\001binary junk' >"$tmp/notmail"
+check learn_not_mail 1 "$winnow" learn -q --db "$db" --ham "$tmp/notmail" "$tmp/ham/1"
+expect_in learn_not_mail_named "$tmp/err" "notmail: not a mail message"
+check classify_json 0 "$winnow" classify --db "$db" --json "$tmp/spam/3" "$tmp/ham/3"
+expect_in classify_spam_json "$tmp/out" '"spam":true'
+expect_in classify_ham_json "$tmp/out" '"spam":false'
+expect_in classify_symbols "$tmp/out" '"symbols":\[{"name":"BAYES_'
+check classify_explain 0 "$winnow" classify --db "$db" --explain 5 "$tmp/spam/3"
+expect_in classify_explain_clue "$tmp/out" "pills"
+check stats 0 "$winnow" bayes stats --db "$db"
+expect_in stats_counts "$tmp/out" "spam messages  25"
+check dump 0 "$winnow" bayes dump --db "$db" -o "$tmp/dump.txt"
+check load 0 "$winnow" bayes load --db "$tmp/copy.lmdb" "$tmp/dump.txt"
+check stats_copy 0 "$winnow" bayes stats --db "$tmp/copy.lmdb"
+expect_in stats_copy_counts "$tmp/out" "ham messages   25"
+check classify_copy 0 "$winnow" classify --db "$tmp/copy.lmdb" --json "$tmp/spam/4"
+expect_in classify_copy_spam "$tmp/out" '"spam":true'
+check learn_forget 0 "$winnow" learn -q --db "$db" --forget "$tmp/ham/1"
+expect_in forget_summary "$tmp/out" "forgot 1"
+check expire 0 "$winnow" bayes expire --db "$db" --days 1
+printf 'not a dump\n' >"$tmp/bad.dump"
+check load_bad_dump 1 "$winnow" bayes load --db "$tmp/other.lmdb" "$tmp/bad.dump"
+expect_in load_bad_dump_named "$tmp/err" "bad.dump"
+head -c 100000 /dev/urandom >"$tmp/corrupt.lmdb"
+check classify_corrupt_store 1 "$winnow" classify --db "$tmp/corrupt.lmdb" "$tmp/spam/1"
+expect_in corrupt_store_named "$tmp/err" "corrupt.lmdb"
+check learn_corrupt_store 1 "$winnow" learn -q --db "$tmp/corrupt.lmdb" --spam "$tmp/spam/1"
+
+# eval over lists.
+: >"$tmp/train.tsv"
+: >"$tmp/test.tsv"
+i=0
+while [ $i -lt 25 ]; do
+	if [ $i -lt 20 ]; then
+		printf 'spam\tspam/%d\nham\tham/%d\n' $i $i >>"$tmp/train.tsv"
+	else
+		printf 'spam\tspam/%d\nham\tham/%d\n' $i $i >>"$tmp/test.tsv"
+	fi
+	i=$((i + 1))
+done
+check eval 0 "$winnow" eval --train "$tmp/train.tsv" --test "$tmp/test.tsv" --data "$tmp" --scores "$tmp/scores"
+expect_in eval_roca "$tmp/out" "1-roca%"
+expect_in eval_no_fp "$tmp/out" "^fp  *0 "
+count_lines eval_scores "$tmp/scores" '	' 10
+printf 'maybe\tx\n' >"$tmp/badlist"
+check eval_bad_list 1 "$winnow" eval --train "$tmp/badlist" --test "$tmp/test.tsv" --data "$tmp"
+expect_in eval_bad_list_line "$tmp/err" "badlist:1"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

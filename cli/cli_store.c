@@ -1,0 +1,52 @@
+/*
+ * cli_store.c - opening the token store for a command.
+ *
+ * A store records the tokenizer settings its hashes were made with; every
+ * command that opens one adopts them, so `learn`, `classify` and winnowd
+ * always tokenize alike. Errors name the store file.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <winnow/err.h>
+
+#include "cli.h"
+
+int
+wn_cli_open_store(const char *cmd, const char *path, unsigned flags,
+    wn_scan_config *cfg, wn_store **st_out)
+{
+	wn_store_params params;
+	wn_store_totals tot;
+	char err[256];
+	int rc;
+
+	params.seed = cfg->tokenize.seed;
+	params.osb_window = cfg->tokenize.osb_window;
+	params.map_size = 0;
+	errno = 0;
+	rc = wn_store_open_lmdb(path, flags, &params, st_out, err, sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "winnow %s: %s: %s\n", cmd, path,
+		    err[0] ? err : wn_strerror(rc));
+		return rc == WN_ENOMEM ? WN_EXIT_SOFTWARE : WN_EXIT_FAIL;
+	}
+	if ((rc = (*st_out)->ops->totals(*st_out, &tot)) != 0) {
+		fprintf(stderr, "winnow %s: %s: %s\n", cmd, path,
+		    wn_store_error(*st_out));
+		wn_store_close(st_out);
+		return WN_EXIT_FAIL;
+	}
+	cfg->tokenize.seed = tot.seed;
+	if (tot.osb_window >= 1 && tot.osb_window <= 8)
+		cfg->tokenize.osb_window = tot.osb_window;
+	cfg->store = *st_out;
+	return 0;
+}
+
+const char *
+wn_cli_default_db(void)
+{
+	return WN_CLI_DEFAULT_DB;
+}

@@ -1,0 +1,239 @@
+/*
+ * cmd_learn.c - `winnow learn`: teach the store spam and ham.
+ *
+ * Every message is parsed, tokenized and learned in one write transaction.
+ * Learning a message twice does nothing; learning it as the other class
+ * moves it; --forget removes it. A file that is not mail (no header field
+ * at all) is reported by name and skipped. A progress line is shown when
+ * standard error is a terminal; a summary ends the run.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <winnow/arena.h>
+#include <winnow/err.h>
+
+#include "cli.h"
+
+typedef struct wn_learn_run {
+	wn_scan_config cfg;
+	wn_store *store;
+	wn_arena *arena;
+	enum wn_learn_class cls;
+	uint32_t today;
+	bool progress;
+	double last_progress;
+	size_t learned, moved, duplicates, forgotten, unknown, errors;
+	int fatal;		/* exit status that stops the run */
+} wn_learn_run;
+
+static const char wn_learn_usage[] =
+    "usage: winnow learn [--db PATH] (--spam | --ham | --forget) PATH...\n"
+    "Learn messages as spam or ham, or forget them.\n\n"
+    "  --db PATH     token store (default " WN_CLI_DEFAULT_DB ");\n"
+    "                created on first use\n"
+    "  --spam        learn as spam\n"
+    "  --ham         learn as ham\n"
+    "  --forget      undo what was learned from these messages\n"
+    "  --osb N       bigram window of a new store (default 3)\n"
+    "  -q, --quiet   no progress line\n"
+    "  -h, --help    this help\n"
+    "PATH: message file, mbox, maildir, folder, or - for standard input.\n";
+
+static double
+wn_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+wn_learn_progress(wn_learn_run *r, bool final)
+{
+	double t = wn_mono();
+
+	if (!r->progress || (!final && t - r->last_progress < 0.1))
+		return;
+	r->last_progress = t;
+	fprintf(stderr, "\rlearned %zu, duplicates %zu, errors %zu%s",
+	    r->learned + r->moved + r->forgotten, r->duplicates, r->errors,
+	    final ? "\n" : "");
+}
+
+static int
+wn_learn_one(const wn_input_msg *m, void *arg)
+{
+	wn_learn_run *r = arg;
+	enum wn_learn_result res;
+	int rc;
+
+	wn_arena_reset(r->arena);
+	rc = wn_learn_message(r->arena, &r->cfg, r->store, m->data, m->len,
+	    r->cls, r->today, &res);
+	if (rc != 0) {
+		if (r->progress)
+			fputc('\n', stderr);
+		fprintf(stderr, "winnow learn: %s: %s\n", m->path,
+		    r->store->error[0] ? wn_store_error(r->store) :
+		    wn_strerror(rc));
+		r->errors++;
+		/* A store that cannot be written stops the run: nothing
+		 * more could be learned, and nothing learned is lost. */
+		if (rc == WN_ENOMEM)
+			return r->fatal = WN_EXIT_SOFTWARE;
+		if (rc == WN_EIO || rc == WN_ELIMIT || rc == WN_EFORMAT ||
+		    rc == WN_EINVAL)
+			return r->fatal = WN_EXIT_FAIL;
+		return WN_EXIT_FAIL;
+	}
+	switch (res) {
+	case WN_LEARNED:
+		r->learned++;
+		break;
+	case WN_LEARN_MOVED:
+		r->moved++;
+		break;
+	case WN_LEARN_DUPLICATE:
+		r->duplicates++;
+		break;
+	case WN_LEARN_FORGOTTEN:
+		r->forgotten++;
+		break;
+	case WN_LEARN_UNKNOWN:
+		r->unknown++;
+		break;
+	}
+	wn_learn_progress(r, false);
+	return 0;
+}
+
+/* Mail has at least one header field; anything else is not learned. */
+static int
+wn_learn_checked(const wn_input_msg *m, void *arg)
+{
+	wn_learn_run *r = arg;
+	size_t i;
+	bool field = false;
+
+	if (r->fatal)
+		return r->fatal;
+	/* A header field: a name of printable characters, then ':'. */
+	for (i = 0; i < m->len && i < 1000; i++) {
+		unsigned char c = (unsigned char)m->data[i];
+
+		if (c == ':' && i > 0) {
+			field = true;
+			break;
+		}
+		if (c <= 32 || c >= 127)
+			break;
+	}
+	if (!field) {
+		if (r->progress)
+			fputc('\n', stderr);
+		fprintf(stderr, "winnow learn: %s: not a mail message "
+		    "(no header fields), skipped\n", m->path);
+		r->errors++;
+		return WN_EXIT_FAIL;
+	}
+	return wn_learn_one(m, arg);
+}
+
+int
+wn_cmd_learn(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ "spam", no_argument, NULL, 's' },
+		{ "ham", no_argument, NULL, 'H' },
+		{ "forget", no_argument, NULL, 'f' },
+		{ "osb", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	wn_learn_run r;
+	const char *db = wn_cli_default_db();
+	unsigned long long v;
+	int c, rc, classes = 0;
+	bool quiet = false;
+
+	memset(&r, 0, sizeof(r));
+	wn_scan_config_default(&r.cfg);
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 's':
+			r.cls = WN_LEARN_SPAM;
+			classes++;
+			break;
+		case 'H':
+			r.cls = WN_LEARN_HAM;
+			classes++;
+			break;
+		case 'f':
+			r.cls = WN_LEARN_FORGET;
+			classes++;
+			break;
+		case 'o':
+			if ((rc = wn_cli_size_arg("learn", "--osb", optarg, 1, 8,
+			    &v)) != 0)
+				return rc;
+			r.cfg.tokenize.osb_window = (unsigned)v;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(wn_learn_usage, stdout);
+			return WN_EXIT_OK;
+		default:
+			return wn_cli_usage_error("learn", "unknown option");
+		}
+	}
+	if (classes != 1)
+		return wn_cli_usage_error("learn",
+		    "give exactly one of --spam, --ham, --forget");
+	if (optind >= argc)
+		return wn_cli_usage_error("learn", "no PATH given");
+	if ((rc = wn_cli_open_store("learn", db, WN_STORE_CREATE | WN_STORE_BULK,
+	    &r.cfg, &r.store)) != 0)
+		return rc;
+	if ((r.arena = wn_arena_new(0)) == NULL) {
+		wn_store_close(&r.store);
+		return WN_EXIT_SOFTWARE;
+	}
+	r.today = (uint32_t)(time(NULL) / 86400);
+	r.progress = !quiet && isatty(STDERR_FILENO);
+	rc = wn_cli_each_message(argv + optind, argc - optind,
+	    wn_learn_checked, &r);
+	/* Commit the last batch; a failure here is reported, and what was
+	 * committed before stays learned. */
+	if (r.store->ops->flush(r.store) != 0) {
+		fprintf(stderr, "winnow learn: %s: %s\n", db,
+		    wn_store_error(r.store));
+		r.fatal = WN_EXIT_FAIL;
+	}
+	wn_learn_progress(&r, true);
+	if (r.cls == WN_LEARN_FORGET)
+		printf("forgot %zu, not learned before %zu, errors %zu\n",
+		    r.forgotten, r.unknown, r.errors);
+	else
+		printf("learned %zu as %s (%zu moved from %s), "
+		    "skipped %zu duplicates, errors %zu\n",
+		    r.learned + r.moved, r.cls == WN_LEARN_SPAM ? "spam" : "ham",
+		    r.moved, r.cls == WN_LEARN_SPAM ? "ham" : "spam",
+		    r.duplicates, r.errors);
+	wn_arena_free(&r.arena);
+	wn_store_close(&r.store);
+	if (r.fatal)
+		return r.fatal;
+	return rc;
+}

@@ -1,0 +1,67 @@
+/*
+ * scan.h - one message through the engine: parse, tokenize, classify,
+ * score.
+ *
+ * The engine is a pure function of (settings, message) -> verdict; the CLI
+ * and winnowd both call wn_scan so they see the same thing. wn_scan_config
+ * holds the settings and the open store; it is read-only during scans and
+ * may be shared by threads. Everything a scan produces lives in the arena.
+ */
+#ifndef WINNOW_SCAN_H
+#define WINNOW_SCAN_H
+
+#include <stdint.h>
+
+#include <winnow/bayes.h>
+#include <winnow/mime.h>
+#include <winnow/store.h>
+#include <winnow/tokenize.h>
+#include <winnow/verdict.h>
+
+typedef struct wn_scan_config {
+	wn_mime_limits limits;
+	wn_tokenize_opts tokenize;
+	wn_bayes_params bayes;
+	wn_store *store;	/* NULL: no Bayes */
+	double required;	/* score needed for spam */
+	size_t n_clues;		/* Bayes clues kept for explanation */
+} wn_scan_config;
+
+typedef struct wn_scan_result {
+	wn_mime_msg *msg;
+	wn_tokens tokens;
+	bool bayes_run;		/* a store was consulted */
+	wn_bayes_result bayes;
+	wn_verdict verdict;
+} wn_scan_result;
+
+/* wn_scan_config_default - defaults; store NULL */
+void wn_scan_config_default(wn_scan_config *c);
+
+/*
+ * wn_scan - scan data[0..len). Returns 0; WN_ENOMEM; or a store error
+ * (the message was parsed; the caller applies its failure policy).
+ */
+int wn_scan(wn_arena *arena, const wn_scan_config *c, const char *data,
+    size_t len, wn_scan_result *out);
+
+/*
+ * wn_bayes_symbol - the BAYES_* symbol for a probability and its weight:
+ * BAYES_00 [0,1%), BAYES_05 [1,5%), BAYES_20, BAYES_40, BAYES_50, BAYES_60,
+ * BAYES_80, BAYES_95, BAYES_99 [99,99.9%), BAYES_999 [99.9,100%].
+ */
+const char *wn_bayes_symbol(double prob, double *weight_out);
+
+/* wn_message_digest - 128-bit digest identifying a message for learning */
+void wn_message_digest(const char *data, size_t len,
+    uint8_t out[WN_DIGEST_LEN]);
+
+/*
+ * wn_learn_message - parse, tokenize and learn (or forget) one message.
+ * Returns 0 with *result_out set, or a WN_E* error.
+ */
+int wn_learn_message(wn_arena *arena, const wn_scan_config *c, wn_store *st,
+    const char *data, size_t len, enum wn_learn_class cls, uint32_t today,
+    enum wn_learn_result *result_out);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * bayes.c - Robinson token probabilities and Fisher combining.
+ *
+ * The method of bogofilter, SpamAssassin and rspamd (Gary Robinson, "A
+ * Statistical Approach to the Spam Problem", 2003). Probabilities are
+ * combined in log space, so thousands of features cannot underflow.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <winnow/bayes.h>
+#include <winnow/err.h>
+
+void
+wn_bayes_params_default(wn_bayes_params *p)
+{
+	p->robs = 1.0;
+	p->robx = 0.5;
+	p->min_dev = 0.1;
+	p->max_used = 0;
+	p->min_spam = 20;
+	p->min_ham = 20;
+}
+
+double
+wn_chi2_q(double x2, unsigned dof)
+{
+	return exp(wn_chi2_logq(x2, dof));
+}
+
+double
+wn_chi2_logq(double x2, unsigned dof)
+{
+	double m = x2 / 2.0, lt, lsum;
+	unsigned i;
+
+	if (x2 <= 0)
+		return 0.0;
+	/*
+	 * Q(x2 | 2k) = sum_{i<k} e^-m m^i / i!. With thousands of features m
+	 * reaches the thousands and e^-m underflows, so the terms are summed
+	 * in log space; once past the peak (i > m) and negligible, stop.
+	 */
+	lt = lsum = -m;
+	for (i = 1; i < dof / 2; i++) {
+		lt += log(m / i);
+		if (lt > lsum)
+			lsum = lt + log1p(exp(lsum - lt));
+		else
+			lsum = lsum + log1p(exp(lt - lsum));
+		if (i > m && lt < lsum - 40)
+			break;
+	}
+	return lsum < 0 ? lsum : 0.0;
+}
+
+static int
+wn_clue_cmp(const void *a, const void *b)
+{
+	const wn_bayes_clue *x = a, *y = b;
+	double dx = fabs(x->prob - 0.5), dy = fabs(y->prob - 0.5);
+
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+int
+wn_bayes_combine(wn_arena *arena, const wn_bayes_params *p,
+    const wn_token *tokens, const wn_token_counts *counts, size_t n,
+    uint64_t spam_msgs, uint64_t ham_msgs, size_t n_clues,
+    wn_bayes_result *out)
+{
+	wn_bayes_clue *c;
+	double ln_f = 0, ln_1f = 0, ns, nh;
+	size_t i, k = 0, used;
+
+	memset(out, 0, sizeof(*out));
+	out->prob = 0.5;
+	out->n_tokens = n;
+	if (spam_msgs < p->min_spam || ham_msgs < p->min_ham) {
+		char buf[160];
+
+		snprintf(buf, sizeof(buf), "learned %llu spam and %llu ham; "
+		    "needs at least %llu and %llu",
+		    (unsigned long long)spam_msgs, (unsigned long long)ham_msgs,
+		    (unsigned long long)p->min_spam,
+		    (unsigned long long)p->min_ham);
+		out->abstained = true;
+		if ((out->reason = wn_arena_strdup(arena, buf)) == NULL)
+			return WN_ENOMEM;
+		return 0;
+	}
+	if ((c = wn_arena_alloc(arena, (n ? n : 1) * sizeof(*c))) == NULL)
+		return WN_ENOMEM;
+	ns = (double)spam_msgs;
+	nh = (double)ham_msgs;
+	for (i = 0; i < n; i++) {
+		double s = counts[i].spam, h = counts[i].ham, cnt = s + h, pw, f;
+
+		if (cnt == 0)
+			continue;	/* f = robx: no evidence */
+		/* Counts can exceed the totals after forgetting; clamp. */
+		if (s > ns)
+			s = ns;
+		if (h > nh)
+			h = nh;
+		pw = (s / ns) / (s / ns + h / nh);
+		f = (p->robs * p->robx + cnt * pw) / (p->robs + cnt);
+		if (fabs(f - 0.5) < p->min_dev)
+			continue;
+		/* Keep the logs finite. */
+		if (f < 1e-9)
+			f = 1e-9;
+		else if (f > 1 - 1e-9)
+			f = 1 - 1e-9;
+		c[k].hash = tokens[i].hash;
+		c[k].text = tokens[i].text;
+		c[k].prob = f;
+		c[k].spam = counts[i].spam;
+		c[k].ham = counts[i].ham;
+		k++;
+	}
+	used = k;
+	if (p->max_used != 0 && used > p->max_used) {
+		qsort(c, k, sizeof(*c), wn_clue_cmp);
+		used = p->max_used;
+	} else if (n_clues > 0)
+		qsort(c, k, sizeof(*c), wn_clue_cmp);
+	for (i = 0; i < used; i++) {
+		ln_f += log(c[i].prob);
+		ln_1f += log(1 - c[i].prob);
+	}
+	if (used > 0) {
+		double lh = wn_chi2_logq(-2 * ln_f, 2 * (unsigned)used);
+		double ls = wn_chi2_logq(-2 * ln_1f, 2 * (unsigned)used);
+
+		out->prob = (1 + exp(lh) - exp(ls)) / 2;
+	}
+	out->n_used = used;
+	out->clues = c;
+	out->n_clues = n_clues < used ? n_clues : used;
+	return 0;
+}
+
+static int
+wn_u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t *
+wn_bayes_keys(wn_arena *arena, const wn_tokens *tokens)
+{
+	uint64_t *k = wn_arena_alloc(arena, (tokens->n ? tokens->n : 1) *
+	    sizeof(*k));
+	size_t i;
+
+	if (k == NULL)
+		return NULL;
+	for (i = 0; i < tokens->n; i++)
+		k[i] = tokens->v[i].hash;
+	qsort(k, tokens->n, sizeof(*k), wn_u64_cmp);
+	return k;
+}
+
+typedef struct wn_hash_idx {
+	uint64_t hash;
+	size_t idx;
+} wn_hash_idx;
+
+static int
+wn_hash_idx_cmp(const void *a, const void *b)
+{
+	const wn_hash_idx *x = a, *y = b;
+
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+int
+wn_bayes_classify(wn_arena *arena, wn_store *st, const wn_bayes_params *p,
+    const wn_tokens *tokens, size_t n_clues, wn_bayes_result *out)
+{
+	size_t n = tokens->n, i;
+	wn_hash_idx *order;
+	uint64_t *keys;
+	wn_token_counts *sorted, *counts;
+	wn_store_totals tot;
+	int rc;
+
+	order = wn_arena_alloc(arena, (n ? n : 1) * sizeof(*order));
+	keys = wn_arena_alloc(arena, (n ? n : 1) * sizeof(*keys));
+	sorted = wn_arena_alloc(arena, (n ? n : 1) * sizeof(*sorted));
+	counts = wn_arena_alloc(arena, (n ? n : 1) * sizeof(*counts));
+	if (order == NULL || keys == NULL || sorted == NULL || counts == NULL)
+		return WN_ENOMEM;
+	/* Sorted keys make the B-tree walk sequential. */
+	for (i = 0; i < n; i++) {
+		order[i].hash = tokens->v[i].hash;
+		order[i].idx = i;
+	}
+	qsort(order, n, sizeof(*order), wn_hash_idx_cmp);
+	for (i = 0; i < n; i++)
+		keys[i] = order[i].hash;
+	if ((rc = st->ops->lookup_many(st, keys, n, sorted, &tot)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		counts[order[i].idx] = sorted[i];
+	return wn_bayes_combine(arena, p, tokens->v, counts, n, tot.spam_msgs,
+	    tot.ham_msgs, n_clues, out);
+}

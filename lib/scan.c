@@ -1,0 +1,119 @@
+/*
+ * scan.c - the engine's pipeline for one message, and learning.
+ *
+ * parse -> tokenize -> Bayes (one store read transaction) -> symbols ->
+ * verdict. Later checks (rules, SPF, bulk) add their symbols here too.
+ */
+#include <string.h>
+
+#include <xxhash.h>
+
+#include <winnow/err.h>
+#include <winnow/scan.h>
+
+/* Probability bands and default weights. With the required score at 5.0,
+ * Bayes alone calls a message spam from 99% on, bogofilter's cutoff too. */
+static const struct {
+	double lo;
+	const char *name;
+	double weight;
+} wn_bayes_bands[] = {
+	{ 0.999, "BAYES_999", 5.5 },
+	{ 0.99, "BAYES_99", 5.0 },
+	{ 0.95, "BAYES_95", 4.0 },
+	{ 0.80, "BAYES_80", 3.0 },
+	{ 0.60, "BAYES_60", 1.5 },
+	{ 0.40, "BAYES_50", 0.5 },
+	{ 0.20, "BAYES_40", -0.2 },
+	{ 0.05, "BAYES_20", -0.5 },
+	{ 0.01, "BAYES_05", -1.5 },
+	{ 0.0, "BAYES_00", -3.0 },
+};
+
+const char *
+wn_bayes_symbol(double prob, double *weight_out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(wn_bayes_bands) / sizeof(wn_bayes_bands[0]); i++)
+		if (prob >= wn_bayes_bands[i].lo) {
+			*weight_out = wn_bayes_bands[i].weight;
+			return wn_bayes_bands[i].name;
+		}
+	*weight_out = wn_bayes_bands[9].weight;
+	return wn_bayes_bands[9].name;
+}
+
+void
+wn_scan_config_default(wn_scan_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	wn_mime_limits_default(&c->limits);
+	wn_tokenize_opts_default(&c->tokenize);
+	wn_bayes_params_default(&c->bayes);
+	c->required = WN_REQUIRED_SCORE_DEFAULT;
+	c->n_clues = 0;
+}
+
+void
+wn_message_digest(const char *data, size_t len, uint8_t out[WN_DIGEST_LEN])
+{
+	XXH128_hash_t h = XXH3_128bits(data, len);
+	XXH128_canonical_t canon;
+
+	XXH128_canonicalFromHash(&canon, h);
+	memcpy(out, canon.digest, WN_DIGEST_LEN);
+}
+
+int
+wn_scan(wn_arena *arena, const wn_scan_config *c, const char *data,
+    size_t len, wn_scan_result *out)
+{
+	double w;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	wn_verdict_init(&out->verdict, c->required);
+	if ((rc = wn_mime_parse(arena, data, len, &c->limits, &out->msg)) != 0)
+		return rc;
+	if ((rc = wn_tokenize(arena, out->msg, &c->tokenize,
+	    &out->tokens)) != 0)
+		return rc;
+	if (c->store != NULL) {
+		rc = wn_bayes_classify(arena, c->store, &c->bayes, &out->tokens,
+		    c->n_clues, &out->bayes);
+		if (rc != 0)
+			return rc;
+		out->bayes_run = true;
+		if (!out->bayes.abstained) {
+			const char *sym = wn_bayes_symbol(out->bayes.prob, &w);
+
+			if ((rc = wn_verdict_add(arena, &out->verdict, sym,
+			    w)) != 0)
+				return rc;
+		}
+	}
+	wn_verdict_finish(&out->verdict);
+	return 0;
+}
+
+int
+wn_learn_message(wn_arena *arena, const wn_scan_config *c, wn_store *st,
+    const char *data, size_t len, enum wn_learn_class cls, uint32_t today,
+    enum wn_learn_result *result_out)
+{
+	uint8_t digest[WN_DIGEST_LEN];
+	wn_mime_msg *msg;
+	wn_tokens toks;
+	uint64_t *keys;
+	int rc;
+
+	if ((rc = wn_mime_parse(arena, data, len, &c->limits, &msg)) != 0 ||
+	    (rc = wn_tokenize(arena, msg, &c->tokenize, &toks)) != 0)
+		return rc;
+	if ((keys = wn_bayes_keys(arena, &toks)) == NULL)
+		return WN_ENOMEM;
+	wn_message_digest(data, len, digest);
+	return st->ops->learn(st, digest, cls, keys, toks.n, today,
+	    result_out);
+}

@@ -1,0 +1,867 @@
+/*
+ * store_lmdb.c - the token store in one LMDB file (the embedded default).
+ *
+ * Three named databases: "tokens" (8-byte integer key = feature hash, value
+ * spam count, ham count, last learned day), "digests" (16-byte message
+ * digest, value the class it was learned as) and "meta" (format version,
+ * tokenizer settings, learned message totals).
+ *
+ * One environment per handle, opened with MDB_NOTLS so read transactions
+ * may move between threads; every lookup is one short read transaction,
+ * every learn one write transaction, retried after growing the map when it
+ * is full. Growing needs no transaction active in this process, so a
+ * read-write lock lets transactions run together and resizing run alone.
+ * Another process that grew the map shows up as MDB_MAP_RESIZED at the
+ * next transaction, and the new size is adopted then.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+
+#include <winnow/alloc.h>
+#include <winnow/err.h>
+#include <winnow/store.h>
+
+#define WN_LMDB_DEFAULT_MAP	((size_t)256 << 20)
+#define WN_LMDB_BATCH_MSGS	512	/* messages per bulk transaction */
+#define WN_LMDB_MAX_MAP		((size_t)1 << 40)
+#define WN_LMDB_MAX_READERS	512
+
+typedef struct wn_lmdb_value {
+	uint32_t spam;
+	uint32_t ham;
+	uint32_t last_day;
+} wn_lmdb_value;
+
+/* A learned message kept until its batch commits, to replay the batch
+ * after the map had to grow. */
+typedef struct wn_lmdb_logged {
+	uint8_t digest[WN_DIGEST_LEN];
+	enum wn_learn_class cls;
+	uint32_t today;
+	uint64_t *keys;
+	size_t n;
+} wn_lmdb_logged;
+
+typedef struct wn_store_lmdb {
+	wn_store base;
+	MDB_env *env;
+	MDB_dbi tokens, digests, meta;
+	pthread_rwlock_t resize_lock;
+	size_t map_size;
+	bool readonly;
+	bool bulk;
+	uint64_t seed;
+	uint32_t osb_window;
+	MDB_txn *batch;		/* open bulk transaction, or NULL */
+	wn_lmdb_logged *log;	/* its messages */
+	size_t log_n;
+} wn_store_lmdb;
+
+static const wn_store_ops wn_store_lmdb_ops;
+
+/* Map an LMDB or system error to a WN_E* code, keeping the text. */
+static int
+wn_lmdb_err(wn_store_lmdb *s, const char *what, int rc)
+{
+	snprintf(s->base.error, sizeof(s->base.error), "%s: %s", what,
+	    mdb_strerror(rc));
+	switch (rc) {
+	case ENOMEM:
+		return WN_ENOMEM;
+	case MDB_INVALID:
+	case MDB_VERSION_MISMATCH:
+	case MDB_CORRUPTED:
+	case MDB_PANIC:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INCOMPATIBLE:
+	case MDB_BAD_VALSIZE:
+		return WN_EFORMAT;
+	case MDB_MAP_FULL:
+	case ENOSPC:
+		return WN_ELIMIT;
+	case MDB_READERS_FULL:
+		return WN_ETEMP;
+	default:
+		errno = rc > 0 ? rc : EIO;
+		return WN_EIO;
+	}
+}
+
+static int
+wn_lmdb_grow(wn_store_lmdb *s, bool adopt_only)
+{
+	MDB_envinfo info;
+	int rc;
+
+	pthread_rwlock_wrlock(&s->resize_lock);
+	if (adopt_only) {
+		rc = mdb_env_set_mapsize(s->env, 0);
+	} else {
+		size_t want;
+
+		mdb_env_info(s->env, &info);
+		want = info.me_mapsize * 2;
+		if (want > WN_LMDB_MAX_MAP) {
+			pthread_rwlock_unlock(&s->resize_lock);
+			snprintf(s->base.error, sizeof(s->base.error),
+			    "store is at its maximum size");
+			return WN_ELIMIT;
+		}
+		rc = mdb_env_set_mapsize(s->env, want);
+	}
+	if (rc == 0) {
+		mdb_env_info(s->env, &info);
+		s->map_size = info.me_mapsize;
+	}
+	pthread_rwlock_unlock(&s->resize_lock);
+	return rc == 0 ? 0 : wn_lmdb_err(s, "resize", rc);
+}
+
+/* Begin a transaction under the shared lock, adopting foreign growth. */
+static int
+wn_lmdb_begin(wn_store_lmdb *s, unsigned flags, MDB_txn **txn)
+{
+	int rc, tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		pthread_rwlock_rdlock(&s->resize_lock);
+		rc = mdb_txn_begin(s->env, NULL, flags, txn);
+		if (rc == 0)
+			return 0;	/* lock held until wn_lmdb_end */
+		pthread_rwlock_unlock(&s->resize_lock);
+		if (rc != MDB_MAP_RESIZED)
+			return wn_lmdb_err(s, "begin transaction", rc);
+		if ((rc = wn_lmdb_grow(s, true)) != 0)
+			return rc;
+	}
+	return wn_lmdb_err(s, "begin transaction", MDB_MAP_RESIZED);
+}
+
+static void
+wn_lmdb_abort(wn_store_lmdb *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->resize_lock);
+}
+
+static int
+wn_lmdb_commit(wn_store_lmdb *s, MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn);
+
+	pthread_rwlock_unlock(&s->resize_lock);
+	return rc;
+}
+
+static int
+wn_meta_get_u64(wn_store_lmdb *s, MDB_txn *txn, const char *key,
+    uint64_t *v)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key }, d;
+	int rc = mdb_get(txn, s->meta, &k, &d);
+
+	if (rc == MDB_NOTFOUND) {
+		*v = 0;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	if (d.mv_size != sizeof(*v))
+		return MDB_CORRUPTED;
+	memcpy(v, d.mv_data, sizeof(*v));
+	return 0;
+}
+
+static int
+wn_meta_put_u64(wn_store_lmdb *s, MDB_txn *txn, const char *key, uint64_t v)
+{
+	MDB_val k = { strlen(key), (void *)(uintptr_t)key };
+	MDB_val d = { sizeof(v), &v };
+
+	return mdb_put(txn, s->meta, &k, &d, 0);
+}
+
+static int
+wn_lmdb_totals_txn(wn_store_lmdb *s, MDB_txn *txn, wn_store_totals *t)
+{
+	MDB_stat st;
+	uint64_t v;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if ((rc = wn_meta_get_u64(s, txn, "spam_msgs", &t->spam_msgs)) != 0 ||
+	    (rc = wn_meta_get_u64(s, txn, "ham_msgs", &t->ham_msgs)) != 0 ||
+	    (rc = wn_meta_get_u64(s, txn, "version", &v)) != 0)
+		return rc;
+	t->version = (uint32_t)v;
+	t->seed = s->seed;
+	t->osb_window = s->osb_window;
+	if ((rc = mdb_stat(txn, s->tokens, &st)) != 0)
+		return rc;
+	t->tokens = st.ms_entries;
+	return 0;
+}
+
+static int
+wn_lmdb_lookup_many(wn_store *st, const uint64_t *keys, size_t n,
+    wn_token_counts *out, wn_store_totals *totals_out)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	size_t i;
+	int rc;
+
+	if ((rc = wn_lmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0) {
+		rc = wn_lmdb_err(s, "lookup", rc);
+		wn_lmdb_abort(s, txn);
+		return rc;
+	}
+	/* Keys come sorted: a cursor finds the next key on the leaf page it
+	 * is already on instead of descending from the root each time. */
+	for (i = 0; i < n; i++) {
+		MDB_val k = { sizeof(uint64_t), (void *)(uintptr_t)&keys[i] }, d;
+		wn_lmdb_value v;
+
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET);
+		if (rc == MDB_NOTFOUND) {
+			out[i].spam = out[i].ham = 0;
+			continue;
+		}
+		if (rc != 0 || d.mv_size != sizeof(v)) {
+			rc = wn_lmdb_err(s, "lookup", rc ? rc : MDB_CORRUPTED);
+			mdb_cursor_close(cur);
+			wn_lmdb_abort(s, txn);
+			return rc;
+		}
+		memcpy(&v, d.mv_data, sizeof(v));
+		out[i].spam = v.spam;
+		out[i].ham = v.ham;
+	}
+	mdb_cursor_close(cur);
+	if (totals_out != NULL && (rc = wn_lmdb_totals_txn(s, txn,
+	    totals_out)) != 0) {
+		rc = wn_lmdb_err(s, "totals", rc);
+		wn_lmdb_abort(s, txn);
+		return rc;
+	}
+	wn_lmdb_abort(s, txn);
+	return 0;
+}
+
+static uint32_t
+wn_sat_add(uint32_t a, int d)
+{
+	if (d < 0)
+		return a > 0 ? a - 1 : 0;
+	if (d > 0)
+		return a < UINT32_MAX ? a + 1 : a;
+	return a;
+}
+
+/* Apply spam/ham deltas (-1, 0, +1) to every key in one transaction. */
+static int
+wn_lmdb_apply(wn_store_lmdb *s, MDB_txn *txn, const uint64_t *keys, size_t n,
+    int dspam, int dham, uint32_t today)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		MDB_val k = { sizeof(uint64_t), (void *)(uintptr_t)&keys[i] }, d;
+		wn_lmdb_value v = { 0, 0, 0 };
+
+		rc = mdb_get(txn, s->tokens, &k, &d);
+		if (rc == 0 && d.mv_size == sizeof(v))
+			memcpy(&v, d.mv_data, sizeof(v));
+		else if (rc != MDB_NOTFOUND)
+			return rc ? rc : MDB_CORRUPTED;
+		v.spam = wn_sat_add(v.spam, dspam);
+		v.ham = wn_sat_add(v.ham, dham);
+		if (dspam > 0 || dham > 0)
+			v.last_day = today;
+		if (v.spam == 0 && v.ham == 0) {
+			if (rc == 0 && (rc = mdb_del(txn, s->tokens, &k,
+			    NULL)) != 0)
+				return rc;
+			continue;
+		}
+		d.mv_size = sizeof(v);
+		d.mv_data = &v;
+		if ((rc = mdb_put(txn, s->tokens, &k, &d, 0)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Learn one message inside txn; MDB error codes returned. */
+static int
+wn_lmdb_learn_txn(wn_store_lmdb *s, MDB_txn *txn, const uint8_t *digest,
+    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_result *res)
+{
+	MDB_val dk = { WN_DIGEST_LEN, (void *)(uintptr_t)digest }, dv;
+	uint64_t spam_msgs, ham_msgs;
+	int rc, had = -1, dspam = 0, dham = 0;
+	uint8_t c;
+
+	rc = mdb_get(txn, s->digests, &dk, &dv);
+	if (rc == 0 && dv.mv_size == 1)
+		had = ((const uint8_t *)dv.mv_data)[0];
+	else if (rc != MDB_NOTFOUND)
+		return rc;
+	if (cls == WN_LEARN_FORGET) {
+		if (had < 0) {
+			*res = WN_LEARN_UNKNOWN;
+			return 0;
+		}
+		*res = WN_LEARN_FORGOTTEN;
+	} else if (had == (int)cls) {
+		*res = WN_LEARN_DUPLICATE;
+		return 0;
+	} else
+		*res = had < 0 ? WN_LEARNED : WN_LEARN_MOVED;
+	if ((rc = wn_meta_get_u64(s, txn, "spam_msgs", &spam_msgs)) != 0 ||
+	    (rc = wn_meta_get_u64(s, txn, "ham_msgs", &ham_msgs)) != 0)
+		return rc;
+
+	/* Undo what the earlier learning counted, then count the new. */
+	if (had == WN_LEARN_SPAM) {
+		dspam--;
+		spam_msgs -= spam_msgs > 0;
+	} else if (had == WN_LEARN_HAM) {
+		dham--;
+		ham_msgs -= ham_msgs > 0;
+	}
+	if (cls == WN_LEARN_SPAM) {
+		dspam++;
+		spam_msgs++;
+	} else if (cls == WN_LEARN_HAM) {
+		dham++;
+		ham_msgs++;
+	}
+	if ((rc = wn_lmdb_apply(s, txn, keys, n, dspam, dham, today)) != 0 ||
+	    (rc = wn_meta_put_u64(s, txn, "spam_msgs", spam_msgs)) != 0 ||
+	    (rc = wn_meta_put_u64(s, txn, "ham_msgs", ham_msgs)) != 0)
+		return rc;
+	if (cls == WN_LEARN_FORGET)
+		return mdb_del(txn, s->digests, &dk, NULL);
+	c = (uint8_t)cls;
+	dv.mv_size = 1;
+	dv.mv_data = &c;
+	return mdb_put(txn, s->digests, &dk, &dv, 0);
+}
+
+static void
+wn_lmdb_log_clear(wn_store_lmdb *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->log_n; i++)
+		wn_free(s->log[i].keys);
+	s->log_n = 0;
+}
+
+/* Replay the logged batch in the open batch transaction. */
+static int
+wn_lmdb_replay(wn_store_lmdb *s)
+{
+	enum wn_learn_result res;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->log_n; i++) {
+		wn_lmdb_logged *l = &s->log[i];
+
+		if ((rc = wn_lmdb_learn_txn(s, s->batch, l->digest, l->cls,
+		    l->keys, l->n, l->today, &res)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Drop the open batch after an error; its messages are not learned. */
+static void
+wn_lmdb_batch_abort(wn_store_lmdb *s)
+{
+	if (s->batch != NULL)
+		wn_lmdb_abort(s, s->batch);
+	s->batch = NULL;
+	wn_lmdb_log_clear(s);
+}
+
+/* Grow the map and start the batch over from its log. */
+static int
+wn_lmdb_batch_regrow(wn_store_lmdb *s)
+{
+	int rc;
+
+	for (;;) {
+		wn_lmdb_abort(s, s->batch);
+		s->batch = NULL;
+		if ((rc = wn_lmdb_grow(s, false)) != 0)
+			return rc;
+		if ((rc = wn_lmdb_begin(s, 0, &s->batch)) != 0)
+			return rc;
+		rc = wn_lmdb_replay(s);
+		if (rc != MDB_MAP_FULL)
+			return rc == 0 ? 0 : wn_lmdb_err(s, "learn", rc);
+	}
+}
+
+static int
+wn_lmdb_flush(wn_store *st)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	size_t n = s->log_n;
+	int rc;
+
+	if (s->batch == NULL)
+		return 0;
+	for (;;) {
+		rc = wn_lmdb_commit(s, s->batch);
+		s->batch = NULL;
+		if (rc != MDB_MAP_FULL)
+			break;
+		/* The commit itself needed room: grow, replay, retry. */
+		if ((rc = wn_lmdb_begin(s, 0, &s->batch)) != 0 ||
+		    (rc = wn_lmdb_batch_regrow(s)) != 0) {
+			wn_lmdb_batch_abort(s);
+			return rc;
+		}
+	}
+	wn_lmdb_log_clear(s);
+	if (rc != 0) {
+		rc = wn_lmdb_err(s, "commit", rc);
+		snprintf(s->base.error + strlen(s->base.error),
+		    sizeof(s->base.error) - strlen(s->base.error),
+		    "; the last %zu learned messages were not stored", n);
+		return rc;
+	}
+	if ((rc = mdb_env_sync(s->env, 1)) != 0)
+		return wn_lmdb_err(s, "sync", rc);
+	return 0;
+}
+
+/* Bulk mode: learn into the open batch, logging for a replay. */
+static int
+wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
+    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_result *res)
+{
+	wn_lmdb_logged *l;
+	int rc;
+
+	if (s->batch == NULL) {
+		if ((rc = wn_lmdb_begin(s, 0, &s->batch)) != 0)
+			return rc;
+		if (s->log == NULL && (s->log = wn_calloc(WN_LMDB_BATCH_MSGS,
+		    sizeof(*s->log))) == NULL) {
+			wn_lmdb_batch_abort(s);
+			return WN_ENOMEM;
+		}
+	}
+	l = &s->log[s->log_n];
+	memcpy(l->digest, digest, WN_DIGEST_LEN);
+	l->cls = cls;
+	l->today = today;
+	l->n = n;
+	if ((l->keys = wn_malloc((n ? n : 1) * sizeof(*keys))) == NULL) {
+		wn_lmdb_batch_abort(s);
+		return WN_ENOMEM;
+	}
+	memcpy(l->keys, keys, n * sizeof(*keys));
+	s->log_n++;
+	rc = wn_lmdb_learn_txn(s, s->batch, digest, cls, keys, n, today, res);
+	if (rc == MDB_MAP_FULL)
+		rc = wn_lmdb_batch_regrow(s);
+	else if (rc != 0)
+		rc = wn_lmdb_err(s, "learn", rc);
+	if (rc != 0) {
+		wn_lmdb_batch_abort(s);
+		return rc;
+	}
+	if (s->log_n == WN_LMDB_BATCH_MSGS)
+		return wn_lmdb_flush(&s->base);
+	return 0;
+}
+
+static int
+wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
+    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_result *result_out)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_txn *txn;
+	int rc, tries;
+
+	if (s->readonly) {
+		snprintf(s->base.error, sizeof(s->base.error),
+		    "store opened read-only");
+		return WN_EINVAL;
+	}
+	if (s->bulk)
+		return wn_lmdb_learn_bulk(s, digest, cls, keys, n, today,
+		    result_out);
+	for (tries = 0; tries < 16; tries++) {
+		if ((rc = wn_lmdb_begin(s, 0, &txn)) != 0)
+			return rc;
+		rc = wn_lmdb_learn_txn(s, txn, digest, cls, keys, n, today,
+		    result_out);
+		if (rc == 0)
+			rc = wn_lmdb_commit(s, txn);
+		else
+			wn_lmdb_abort(s, txn);
+		if (rc != MDB_MAP_FULL)
+			break;
+		/* The aborted transaction left the store as it was. */
+		if ((rc = wn_lmdb_grow(s, false)) != 0)
+			return rc;
+	}
+	return rc == 0 ? 0 : wn_lmdb_err(s, "learn", rc);
+}
+
+static int
+wn_lmdb_totals(wn_store *st, wn_store_totals *out)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = wn_lmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	rc = wn_lmdb_totals_txn(s, txn, out);
+	wn_lmdb_abort(s, txn);
+	return rc == 0 ? 0 : wn_lmdb_err(s, "totals", rc);
+}
+
+static int
+wn_lmdb_each(wn_store *st, int (*fn)(const wn_store_entry *e, void *arg),
+    void *arg)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, stop = 0;
+
+	if ((rc = wn_lmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0) {
+		wn_lmdb_abort(s, txn);
+		return wn_lmdb_err(s, "cursor", rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0 && !stop;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		wn_store_entry e;
+		wn_lmdb_value v;
+
+		if (k.mv_size != sizeof(uint64_t) || d.mv_size != sizeof(v)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(&e.hash, k.mv_data, sizeof(e.hash));
+		memcpy(&v, d.mv_data, sizeof(v));
+		e.spam = v.spam;
+		e.ham = v.ham;
+		e.last_day = v.last_day;
+		stop = fn(&e, arg);
+	}
+	mdb_cursor_close(cur);
+	wn_lmdb_abort(s, txn);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return wn_lmdb_err(s, "read", rc);
+	return stop;
+}
+
+static int
+wn_lmdb_load_once(wn_store_lmdb *s, const wn_store_entry *e, size_t n,
+    uint64_t spam_msgs, uint64_t ham_msgs)
+{
+	MDB_txn *txn;
+	uint64_t sm, hm;
+	size_t i;
+	int rc;
+
+	if ((rc = wn_lmdb_begin(s, 0, &txn)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		MDB_val k = { sizeof(uint64_t), (void *)(uintptr_t)&e[i].hash }, d;
+		wn_lmdb_value v = { 0, 0, 0 };
+
+		rc = mdb_get(txn, s->tokens, &k, &d);
+		if (rc == 0 && d.mv_size == sizeof(v))
+			memcpy(&v, d.mv_data, sizeof(v));
+		else if (rc != MDB_NOTFOUND)
+			goto fail;
+		v.spam = (uint32_t)(v.spam + (uint64_t)e[i].spam > UINT32_MAX ?
+		    UINT32_MAX : v.spam + e[i].spam);
+		v.ham = (uint32_t)(v.ham + (uint64_t)e[i].ham > UINT32_MAX ?
+		    UINT32_MAX : v.ham + e[i].ham);
+		if (e[i].last_day > v.last_day)
+			v.last_day = e[i].last_day;
+		d.mv_size = sizeof(v);
+		d.mv_data = &v;
+		if ((rc = mdb_put(txn, s->tokens, &k, &d, 0)) != 0)
+			goto fail;
+	}
+	if ((rc = wn_meta_get_u64(s, txn, "spam_msgs", &sm)) != 0 ||
+	    (rc = wn_meta_get_u64(s, txn, "ham_msgs", &hm)) != 0 ||
+	    (rc = wn_meta_put_u64(s, txn, "spam_msgs", sm + spam_msgs)) != 0 ||
+	    (rc = wn_meta_put_u64(s, txn, "ham_msgs", hm + ham_msgs)) != 0)
+		goto fail;
+	return wn_lmdb_commit(s, txn);
+fail:
+	wn_lmdb_abort(s, txn);
+	return rc;
+}
+
+static int
+wn_lmdb_load(wn_store *st, const wn_store_entry *e, size_t n,
+    uint64_t spam_msgs, uint64_t ham_msgs)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	int rc, tries;
+
+	if (s->readonly)
+		return WN_EINVAL;
+	for (tries = 0; tries < 16; tries++) {
+		rc = wn_lmdb_load_once(s, e, n, spam_msgs, ham_msgs);
+		if (rc < 0)
+			return rc;
+		if (rc != MDB_MAP_FULL)
+			break;
+		if ((rc = wn_lmdb_grow(s, false)) != 0)
+			return rc;
+	}
+	return rc == 0 ? 0 : wn_lmdb_err(s, "load", rc);
+}
+
+static int
+wn_lmdb_expire(wn_store *st, uint32_t before_day, uint32_t max_count,
+    uint64_t *removed_out)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	uint64_t removed = 0;
+	int rc;
+
+	*removed_out = 0;
+	if (s->readonly)
+		return WN_EINVAL;
+	if ((rc = wn_lmdb_begin(s, 0, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0)
+		goto fail;
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		wn_lmdb_value v;
+
+		if (d.mv_size != sizeof(v))
+			continue;
+		memcpy(&v, d.mv_data, sizeof(v));
+		if (v.last_day < before_day &&
+		    (uint64_t)v.spam + v.ham <= max_count) {
+			if ((rc = mdb_cursor_del(cur, 0)) != 0)
+				break;
+			removed++;
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto fail;
+	if ((rc = wn_lmdb_commit(s, txn)) != 0)
+		return wn_lmdb_err(s, "expire", rc);
+	*removed_out = removed;
+	return 0;
+fail:
+	wn_lmdb_abort(s, txn);
+	return wn_lmdb_err(s, "expire", rc);
+}
+
+static void
+wn_lmdb_close(wn_store *st)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+
+	if (s->env != NULL) {
+		/* Callers that care about a failed commit flush first. */
+		wn_lmdb_flush(st);
+		if (!s->readonly)
+			mdb_env_sync(s->env, 1);
+		mdb_env_close(s->env);
+	}
+	wn_free(s->log);
+	pthread_rwlock_destroy(&s->resize_lock);
+	wn_free(s);
+}
+
+static const wn_store_ops wn_store_lmdb_ops = {
+	.name = "lmdb",
+	.lookup_many = wn_lmdb_lookup_many,
+	.learn = wn_lmdb_learn,
+	.totals = wn_lmdb_totals,
+	.each = wn_lmdb_each,
+	.load = wn_lmdb_load,
+	.expire = wn_lmdb_expire,
+	.flush = wn_lmdb_flush,
+	.close = wn_lmdb_close,
+};
+
+/* Open the named databases and check or write the meta records. */
+static int
+wn_lmdb_setup(wn_store_lmdb *s, unsigned flags, const wn_store_params *p)
+{
+	MDB_txn *txn;
+	unsigned dbflags = (flags & WN_STORE_CREATE) ? MDB_CREATE : 0;
+	uint64_t version, v;
+	int rc;
+
+	if ((rc = mdb_txn_begin(s->env, NULL, s->readonly ? MDB_RDONLY : 0,
+	    &txn)) != 0)
+		return wn_lmdb_err(s, "open", rc);
+	if ((rc = mdb_dbi_open(txn, "meta", dbflags, &s->meta)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "tokens", dbflags | MDB_INTEGERKEY,
+	    &s->tokens)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "digests", dbflags, &s->digests)) != 0) {
+		mdb_txn_abort(txn);
+		if (rc == MDB_NOTFOUND) {
+			snprintf(s->base.error, sizeof(s->base.error),
+			    "not a winnow token store");
+			return WN_EFORMAT;
+		}
+		return wn_lmdb_err(s, "open", rc);
+	}
+	if ((rc = wn_meta_get_u64(s, txn, "version", &version)) != 0)
+		goto fail;
+	if (version == 0) {
+		if (!(flags & WN_STORE_CREATE) || s->readonly || p == NULL) {
+			mdb_txn_abort(txn);
+			snprintf(s->base.error, sizeof(s->base.error),
+			    "not a winnow token store");
+			return WN_EFORMAT;
+		}
+		if ((rc = wn_meta_put_u64(s, txn, "version",
+		    WN_STORE_FORMAT_VERSION)) != 0 ||
+		    (rc = wn_meta_put_u64(s, txn, "seed", p->seed)) != 0 ||
+		    (rc = wn_meta_put_u64(s, txn, "osb_window",
+		    p->osb_window)) != 0)
+			goto fail;
+	} else if (version > WN_STORE_FORMAT_VERSION) {
+		mdb_txn_abort(txn);
+		snprintf(s->base.error, sizeof(s->base.error),
+		    "store format version %llu is newer than this winnow "
+		    "(%d)", (unsigned long long)version,
+		    WN_STORE_FORMAT_VERSION);
+		return WN_EFORMAT;
+	}
+	if ((rc = wn_meta_get_u64(s, txn, "seed", &s->seed)) != 0 ||
+	    (rc = wn_meta_get_u64(s, txn, "osb_window", &v)) != 0)
+		goto fail;
+	s->osb_window = (uint32_t)v;
+	/* Commit even a read-only transaction: database handles opened in
+	 * an aborted one are closed with it. */
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return wn_lmdb_err(s, "open", rc);
+	return 0;
+fail:
+	mdb_txn_abort(txn);
+	return wn_lmdb_err(s, "open", rc);
+}
+
+/* Report an open failure into the caller's buffer and clean up. */
+static int
+wn_lmdb_open_fail(wn_store_lmdb *s, int code, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", s->base.error);
+	if (s->env != NULL)
+		mdb_env_close(s->env);
+	s->env = NULL;
+	wn_lmdb_close(&s->base);
+	return code;
+}
+
+int
+wn_store_open_lmdb(const char *path, unsigned flags,
+    const wn_store_params *params, wn_store **st_out, char *err,
+    size_t errlen)
+{
+	wn_store_lmdb *s;
+	struct stat sb;
+	size_t map;
+	unsigned envflags = MDB_NOSUBDIR | MDB_NOTLS;
+	int rc;
+
+	*st_out = NULL;
+	snprintf(err, errlen, "%s", "");
+	if (stat(path, &sb) != 0) {
+		if (errno != ENOENT || !(flags & WN_STORE_CREATE) ||
+		    (flags & WN_STORE_READONLY)) {
+			snprintf(err, errlen, "%s", errno == ENOENT ?
+			    "no such store (learn some mail first)" :
+			    strerror(errno));
+			return errno == ENOENT ? WN_ENOENT : WN_EIO;
+		}
+	} else if (!S_ISREG(sb.st_mode)) {
+		snprintf(err, errlen, "%s", S_ISDIR(sb.st_mode) ?
+		    "is a directory, not a store file" : "not a regular file");
+		return WN_EIO;
+	}
+	if ((s = wn_calloc(1, sizeof(*s))) == NULL)
+		return WN_ENOMEM;
+	s->base.ops = &wn_store_lmdb_ops;
+	s->readonly = (flags & WN_STORE_READONLY) != 0;
+	pthread_rwlock_init(&s->resize_lock, NULL);
+	if ((rc = mdb_env_create(&s->env)) != 0) {
+		s->env = NULL;
+		return wn_lmdb_open_fail(s, wn_lmdb_err(s, "create", rc), err,
+		    errlen);
+	}
+	map = params && params->map_size ? params->map_size :
+	    WN_LMDB_DEFAULT_MAP;
+	if (stat(path, &sb) == 0 && (size_t)sb.st_size > map)
+		map = (size_t)sb.st_size;
+	mdb_env_set_maxdbs(s->env, 4);
+	mdb_env_set_maxreaders(s->env, WN_LMDB_MAX_READERS);
+	mdb_env_set_mapsize(s->env, map);
+	if (s->readonly)
+		envflags |= MDB_RDONLY;
+	else if (flags & WN_STORE_BULK) {
+		/* Synced explicitly at each batch commit. */
+		envflags |= MDB_NOSYNC | MDB_NOMETASYNC;
+		s->bulk = true;
+	}
+	if ((rc = mdb_env_open(s->env, path, envflags, 0644)) != 0)
+		return wn_lmdb_open_fail(s, wn_lmdb_err(s, "open", rc), err,
+		    errlen);
+	s->map_size = map;
+	if ((rc = wn_lmdb_setup(s, flags, params)) != 0)
+		return wn_lmdb_open_fail(s, rc, err, errlen);
+	*st_out = &s->base;
+	return 0;
+}
+
+void
+wn_store_close(wn_store **stp)
+{
+	if (stp == NULL || *stp == NULL)
+		return;
+	(*stp)->ops->close(*stp);
+	*stp = NULL;
+}
+
+const char *
+wn_store_error(const wn_store *st)
+{
+	return st ? st->error : "";
+}
