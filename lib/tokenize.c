@@ -65,6 +65,7 @@ typedef struct wn_tok_ctx {
 	wn_tokens *out;
 	size_t cap;
 	uint64_t *set;		/* open addressing; 0 is empty */
+	size_t set_initial;	/* first capacity, a power of two */
 	size_t set_mask;
 	size_t set_n;
 	int err;
@@ -101,7 +102,7 @@ wn_mix64(uint64_t x)
 static bool
 wn_set_grow(wn_tok_ctx *c)
 {
-	size_t ncap = c->set ? (c->set_mask + 1) * 2 : 2048, i;
+	size_t ncap = c->set ? (c->set_mask + 1) * 2 : c->set_initial, i;
 	uint64_t *ns = wn_arena_calloc(c->arena, ncap, sizeof(*ns));
 
 	if (ns == NULL)
@@ -158,7 +159,7 @@ wn_tok_add(wn_tok_ctx *c, uint64_t h, uint8_t kind, const char *pfx,
 	c->set[j] = h;
 	c->set_n++;
 	if (c->out->n == c->cap) {
-		size_t ncap = c->cap ? c->cap * 2 : 512;
+		size_t ncap = c->cap ? c->cap * 2 : c->set_initial / 2;
 		wn_token *nv = wn_arena_alloc(c->arena, ncap * sizeof(*nv));
 
 		if (nv == NULL) {
@@ -670,7 +671,7 @@ wn_tokenize(wn_arena *arena, const wn_mime_msg *msg,
 	wn_tok_prefixes px;
 	wn_tok_ctx c;
 	unsigned bit;
-	size_t i;
+	size_t i, est;
 
 	if (opts == NULL) {
 		wn_tokenize_opts_default(&defaults);
@@ -683,6 +684,18 @@ wn_tokenize(wn_arena *arena, const wn_mime_msg *msg,
 	c.out = out;
 	if (opts->osb_window > WN_OSB_MAX)
 		return WN_EINVAL;
+	/*
+	 * Size the set for the message at once: growing rehashes and copies.
+	 * About one word per six bytes of text, each word bringing window
+	 * features, kept at most half full; bounded by max_tokens.
+	 */
+	est = 256 + msg->text_bytes / 6 * (opts->osb_window ? opts->osb_window :
+	    1);
+	if (est > opts->max_tokens)
+		est = opts->max_tokens + 1;
+	for (c.set_initial = 1024; c.set_initial < est * 2 &&
+	    c.set_initial < ((size_t)1 << 30); c.set_initial *= 2)
+		;
 	wn_prefixes_init(&c, &px);
 
 	wn_tok_headers(&c, msg, &px);
