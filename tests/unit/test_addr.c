@@ -447,18 +447,14 @@ ParameterizedTest(size_t *i, addr, hostile_input_is_parsed_in_linear_time,
 	size_t k, ul = strlen(h->unit), reps = 100000;
 	wn_arena *a = new_arena();
 	wn_addr_list l;
-	clock_t t0;
-	double secs;
 	char *buf;
 
+	/* Quadratic would be ~10^10 steps and hit the test timeout; linear
+	 * is milliseconds. */
 	cr_assert_not_null(buf = malloc(ul * reps));
 	for (k = 0; k < reps; k++)
 		memcpy(buf + k * ul, h->unit, ul);
-	t0 = clock();
 	cr_assert_eq(wn_addr_parse_list(a, buf, ul * reps, 1000, &l), 0);
-	secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
-	/* Quadratic would be ~10^10 steps; linear is milliseconds. */
-	cr_expect_lt(secs, 5.0, "%s: took %.2f s", h->what, secs);
 	cr_expect_leq(l.n, 1000);
 	free(buf);
 	wn_arena_free(&a);

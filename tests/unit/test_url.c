@@ -30,15 +30,6 @@ teardown(void)
 
 TestSuite(url, .init = setup, .fini = teardown);
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /*
  * One wn_url_parse case: input, expected host and domain, flags that must
  * be set and flags that must not. Criterion runs each case in a new
@@ -511,23 +502,19 @@ Test(url, list_add_ignores_non_urls)
 	cr_expect_eq(l.n, 0);
 }
 
-/* Pathological inputs must stay linear: a few MB in well under a second
- * even under the sanitizers. */
+/* Pathological inputs must stay linear: quadratic work on a megabyte
+ * would run into the test timeout. Speed itself is for bench/. */
 static void
 check_linear(const char *unit, size_t total)
 {
 	size_t k = strlen(unit), n = total / k * k, i;
 	char *t = malloc(n);
 	wn_url_list l;
-	double t0;
 
 	for (i = 0; i < n; i += k)
 		memcpy(t + i, unit, k);
 	wn_url_list_init(&l, arena, 100000);
-	t0 = now();
 	cr_assert_eq(wn_url_extract_text(&l, t, n), 0);
-	cr_expect_lt(now() - t0, 2.0, "\"%s\" x %zu: %.2fs", unit, n / k,
-	    now() - t0);
 	free(t);
 }
 
@@ -547,7 +534,7 @@ Test(url, extract_text_is_linear_on_hostile_input)
 	check_linear("x", 1 << 20);
 }
 
-Test(url, extract_text_over_a_megabyte_of_mail_is_fast)
+Test(url, extract_text_over_a_megabyte_of_mail_finds_every_url)
 {
 	const char *para = "Dear customer, please visit http://www.example."
 	    "com/account?id=12345 or write to support@example.com. Our "
@@ -555,14 +542,11 @@ Test(url, extract_text_over_a_megabyte_of_mail_is_fast)
 	size_t k = strlen(para), n = (1 << 20) / k * k, i;
 	char *t = malloc(n);
 	wn_url_list l;
-	double t0;
 
 	for (i = 0; i < n; i += k)
 		memcpy(t + i, para, k);
 	wn_url_list_init(&l, arena, 1000000);
-	t0 = now();
 	cr_assert_eq(wn_url_extract_text(&l, t, n), 0);
-	cr_expect_lt(now() - t0, 2.0, "%.3fs", now() - t0);
 	cr_expect_eq(l.n, n / k * 3, "got %zu, want %zu", l.n, n / k * 3);
 	free(t);
 }
