@@ -42,7 +42,7 @@ static const char wn_eval_usage[] =
     "  --data DIR       resolve list paths against DIR\n"
     "  --db PATH        keep the trained store at PATH (must not exist)\n"
     "  --scores FILE    write label<TAB>score<TAB>verdict per test message\n"
-    "  --osb N          bigram window (default 3)\n"
+    "  --osb N          bigram window (default 1)\n"
     "  --robs X, --robx X, --min-dev X, --max-used N\n"
     "                   Bayes parameters (see winnow(1))\n"
     "  -h, --help       this help\n";

@@ -38,7 +38,7 @@ static const char wn_learn_usage[] =
     "  --spam        learn as spam\n"
     "  --ham         learn as ham\n"
     "  --forget      undo what was learned from these messages\n"
-    "  --osb N       bigram window of a new store (default 3)\n"
+    "  --osb N       bigram window of a new store (default 1)\n"
     "  -q, --quiet   no progress line\n"
     "  -h, --help    this help\n"
     "PATH: message file, mbox, maildir, folder, or - for standard input.\n";

@@ -29,7 +29,7 @@ static const char wn_tokens_usage[] =
     "usage: winnow tokens [OPTIONS] PATH...\n"
     "Print the features of each message, one per line:\n"
     "KIND<TAB>HASH<TAB>TEXT, in order of first appearance.\n\n"
-    "  --osb N           sparse bigram window, 1 = no bigrams (default 3)\n"
+    "  --osb N           sparse bigram window, 1 = no bigrams (default 1)\n"
     "  --count           print only the number of features per message\n"
     "  -h, --help        this help\n"
     "PATH: message file, mbox, maildir, folder, or - for standard input.\n";

@@ -16,8 +16,8 @@
 void
 wn_bayes_params_default(wn_bayes_params *p)
 {
-	p->robs = 1.0;
-	p->robx = 0.5;
+	p->robs = 0.1;
+	p->robx = 0.52;
 	p->min_dev = 0.1;
 	p->max_used = 0;
 	p->min_spam = 20;

@@ -26,7 +26,7 @@ void
 wn_tokenize_opts_default(wn_tokenize_opts *o)
 {
 	o->seed = WN_TOKENIZE_DEFAULT_SEED;
-	o->osb_window = 3;
+	o->osb_window = 1;
 	o->min_word = 3;
 	o->max_word = 40;
 	o->max_tokens = 20000;

@@ -20,7 +20,9 @@
  *   flags     "flag:" and the name of every parser anomaly;
  *   bigrams   orthogonal sparse bigrams (OSB) over the body words: the
  *             pair (w[i], w[i+d]) for d = 1 .. window-1, the distance d
- *             part of the feature.
+ *             part of the feature. Off by default (window 1): with
+ *             Fisher combining, the correlated evidence of bigrams ranked
+ *             worse in cross-validation (docs/arch/bayes.md).
  *
  * Each feature is hashed once (XXH3, seeded) and de-duplicated per message.
  * Bigram hashes are derived from the two word hashes and the distance, so
@@ -67,7 +69,7 @@ typedef struct wn_tokens {
 
 typedef struct wn_tokenize_opts {
 	uint64_t seed;		/* hash seed; part of a store's identity */
-	unsigned osb_window;	/* 1 disables bigrams; default 3 */
+	unsigned osb_window;	/* 1 disables bigrams (the default) */
 	unsigned min_word;	/* bytes; default 3 */
 	unsigned max_word;	/* bytes; default 40 */
 	size_t max_tokens;	/* distinct features kept; default 20000 */
