@@ -35,7 +35,7 @@ struct wn_input {
 	const char *path;
 	char *map;		/* mmap'ed file, or NULL */
 	size_t map_len;
-	wn_buf stdin_buf;
+	wn_buf buf;		/* standard input and small files */
 	const char *data;	/* file bytes */
 	size_t len;
 	size_t pos;		/* next message starts here */
@@ -123,7 +123,7 @@ wn_input_open(const char *path, size_t max_bytes, wn_input **in_out)
 	if ((in = wn_calloc(1, sizeof(*in))) == NULL)
 		return WN_ENOMEM;
 	in->max_bytes = max_bytes;
-	wn_buf_init(&in->stdin_buf);
+	wn_buf_init(&in->buf);
 	if (strcmp(path, "-") == 0) {
 		in->is_stdin = true;
 		*in_out = in;
@@ -161,16 +161,18 @@ wn_input_close_file(wn_input *in)
 	in->index = 0;
 }
 
+/* Read fd to its end into in->buf. */
 static int
-wn_input_read_stdin(wn_input *in)
+wn_input_read_fd(wn_input *in, int fd)
 {
 	ssize_t r;
 
+	wn_buf_reset(&in->buf);
 	for (;;) {
-		if (wn_buf_reserve(&in->stdin_buf, 65536) != 0)
+		if (wn_buf_reserve(&in->buf, 65536) != 0)
 			return WN_ENOMEM;
-		r = read(STDIN_FILENO, in->stdin_buf.data + in->stdin_buf.len,
-		    in->stdin_buf.cap - in->stdin_buf.len - 1);
+		r = read(fd, in->buf.data + in->buf.len,
+		    in->buf.cap - in->buf.len - 1);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -178,20 +180,33 @@ wn_input_read_stdin(wn_input *in)
 		}
 		if (r == 0)
 			break;
-		in->stdin_buf.len += (size_t)r;
-		if (in->max_bytes && in->stdin_buf.len > in->max_bytes)
+		in->buf.len += (size_t)r;
+		if (in->max_bytes && in->buf.len > in->max_bytes)
 			return WN_ELIMIT;
 	}
-	in->data = in->stdin_buf.data ? in->stdin_buf.data : "";
-	in->len = in->stdin_buf.len;
+	in->data = in->buf.data ? in->buf.data : "";
+	in->len = in->buf.len;
 	return 0;
 }
+
+static int
+wn_input_read_stdin(wn_input *in)
+{
+	return wn_input_read_fd(in, STDIN_FILENO);
+}
+
+/*
+ * Files up to this size are read into a reused buffer; larger ones (an
+ * mbox) are mapped. Mapping and unmapping every small message cost more
+ * in TLB flushes than reading it.
+ */
+#define WN_INPUT_READ_MAX ((size_t)1 << 20)
 
 static int
 wn_input_map(wn_input *in, const char *path)
 {
 	struct stat st;
-	int fd, e;
+	int fd, e, rc;
 	void *m;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
@@ -218,19 +233,25 @@ wn_input_map(wn_input *in, const char *path)
 	}
 	in->data = "";
 	in->len = 0;
-	if (st.st_size > 0) {
-		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		if (m == MAP_FAILED) {
+	if ((size_t)st.st_size <= WN_INPUT_READ_MAX) {
+		e = 0;
+		if ((rc = wn_input_read_fd(in, fd)) == WN_EIO)
 			e = errno;
-			close(fd);
-			errno = e;
-			return WN_EIO;
-		}
-		in->map = m;
-		in->map_len = (size_t)st.st_size;
-		in->data = m;
-		in->len = (size_t)st.st_size;
+		close(fd);
+		errno = e;
+		return rc;
 	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return WN_EIO;
+	}
+	in->map = m;
+	in->map_len = (size_t)st.st_size;
+	in->data = m;
+	in->len = (size_t)st.st_size;
 	close(fd);
 	return 0;
 }
@@ -371,7 +392,7 @@ wn_input_free(wn_input **inp)
 	for (i = 0; i < in->n_paths; i++)
 		wn_free(in->paths[i]);
 	wn_free(in->paths);
-	wn_buf_fini(&in->stdin_buf);
+	wn_buf_fini(&in->buf);
 	wn_free(in);
 	*inp = NULL;
 }

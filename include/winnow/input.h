@@ -8,7 +8,8 @@
  * quoting is left as written, which no filter needs undone), a maildir (a
  * folder holding cur/ and new/; tmp/ is skipped), a folder of any of these
  * (walked recursively, names sorted, dot files skipped), or "-" for
- * standard input. Files are mapped, not copied.
+ * standard input. Files up to 1 MiB are read into a reused buffer, larger
+ * ones mapped.
  *
  * Lifecycle: wn_input_open -> wn_input_next ... -> wn_input_free(&in).
  * A message's bytes stay valid until the next wn_input_next call. One file

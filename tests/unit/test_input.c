@@ -213,3 +213,32 @@ Test(input, file_starting_with_a_from_field_is_no_mbox)
 	cr_assert_eq(wn_input_next(in, &m), 0);
 	wn_input_free(&in);
 }
+
+Test(input, large_mbox_is_mapped_and_split)
+{
+	char path[256];
+	wn_input *in;
+	wn_input_msg m;
+	FILE *f;
+	int i, n = 0;
+
+	/* Over the 1 MiB read limit: the mapped path. */
+	snprintf(path, sizeof(path), "%s/big", tmpdir);
+	cr_assert_not_null(f = fopen(path, "w"));
+	for (i = 0; i < 3000; i++) {
+		fprintf(f, "From x@example.org Thu Aug 22 12:36:%02d 2002\n"
+		    "Subject: %d\n\n", i % 60, i);
+		for (int k = 0; k < 8; k++)
+			fputs("body line that pads the mailbox past a megabyte\n",
+			    f);
+		fputc('\n', f);
+	}
+	fclose(f);
+	cr_assert_eq(wn_input_open(path, 0, &in), 0);
+	while (wn_input_next(in, &m) == 1) {
+		cr_assert_eq(memcmp(m.data, "Subject: ", 9), 0);
+		n++;
+	}
+	cr_assert_eq(n, 3000, "got %d", n);
+	wn_input_free(&in);
+}
