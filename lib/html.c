@@ -264,18 +264,6 @@ wn_html_is_ws(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r';
 }
 
-static inline bool
-wn_html_is_alpha(unsigned char c)
-{
-	return (unsigned char)((c | 0x20) - 'a') < 26;
-}
-
-static inline bool
-wn_html_is_digit(unsigned char c)
-{
-	return (unsigned char)(c - '0') < 10;
-}
-
 /* Case-insensitive comparisons with lowercase literals (str.h). */
 static inline bool
 wn_html_ieq(const char *s, size_t n, const char *lit)
@@ -442,13 +430,13 @@ wn_html_num(const char *s, const char *end, double *out)
 
 	if (s < end && (*s == '-' || *s == '+'))
 		neg = *s++ == '-';
-	for (; s < end && wn_html_is_digit((unsigned char)*s); s++) {
+	for (; s < end && wn_ascii_is_digit((unsigned char)*s); s++) {
 		if (v < 1e9)
 			v = v * 10 + (*s - '0');
 		any = true;
 	}
 	if (s < end && *s == '.')
-		for (s++; s < end && wn_html_is_digit((unsigned char)*s); s++) {
+		for (s++; s < end && wn_ascii_is_digit((unsigned char)*s); s++) {
 			v += (*s - '0') * scale;
 			scale /= 10;
 			any = true;
@@ -460,7 +448,7 @@ wn_html_num(const char *s, const char *end, double *out)
 static int
 wn_html_hex(unsigned char c)
 {
-	if (wn_html_is_digit(c))
+	if (wn_ascii_is_digit(c))
 		return c - '0';
 	c |= 0x20;
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -602,7 +590,7 @@ wn_html_css_font(wn_str v, struct wn_html_elem *e)
 			;
 		if (q == t)
 			break;
-		size = (wn_html_is_digit((unsigned char)*t) || *t == '.') &&
+		size = (wn_ascii_is_digit((unsigned char)*t) || *t == '.') &&
 		    ((q[-1] | 0x20) >= 'a' || q[-1] == '%' ||
 		    memchr(t, '/', (size_t)(q - t)) != NULL ||
 		    (q - t == 1 && *t == '0'));
@@ -776,8 +764,8 @@ wn_html_attr(struct wn_html *h, int a)
 			*o++ = *s++;
 			continue;
 		}
-		if (num && cp < 0x80 && (wn_html_is_alpha((unsigned char)cp) ||
-		    wn_html_is_digit((unsigned char)cp)))
+		if (num && cp < 0x80 && (wn_ascii_is_alpha((unsigned char)cp) ||
+		    wn_ascii_is_digit((unsigned char)cp)))
 			h->n_obf++;
 		o += wn_utf8_encode(cp, o);
 		s += k;
@@ -866,7 +854,7 @@ wn_html_looks_like_host(const char *t, size_t n)
 		}
 		if (c == '.')
 			dot = i;
-		else if (!wn_html_is_alpha(c) && !wn_html_is_digit(c) &&
+		else if (!wn_ascii_is_alpha(c) && !wn_ascii_is_digit(c) &&
 		    c != '-')
 			return false;
 	}
@@ -874,7 +862,7 @@ wn_html_looks_like_host(const char *t, size_t n)
 	    psl == NULL)
 		return false;
 	for (i = 0; dot + 1 + i < e; i++) {
-		if (!wn_html_is_alpha((unsigned char)t[dot + 1 + i]))
+		if (!wn_ascii_is_alpha((unsigned char)t[dot + 1 + i]))
 			return false;
 		tld[i] = (char)wn_ascii_lower((unsigned char)t[dot + 1 + i]);
 	}
@@ -974,7 +962,7 @@ wn_html_refresh(struct wn_html *h)
 	const char *s = v.p, *end = v.p + v.len, *q;
 
 	while (s < end && (wn_html_is_ws((unsigned char)*s) ||
-	    wn_html_is_digit((unsigned char)*s) || *s == '.'))
+	    wn_ascii_is_digit((unsigned char)*s) || *s == '.'))
 		s++;
 	if (s < end && (*s == ';' || *s == ','))
 		s++;
@@ -1036,7 +1024,7 @@ wn_html_elem_state(struct wn_html *h, uint8_t id, struct wn_html_elem *e)
 		size_t i;
 
 		for (i = b; i < sz.len &&
-		    wn_html_is_digit((unsigned char)sz.p[i]) && n < 100; i++)
+		    wn_ascii_is_digit((unsigned char)sz.p[i]) && n < 100; i++)
 			n = n * 10 + (sz.p[i] - '0');
 		if (b > 0)
 			n = sz.p[0] == '+' ? 3 + n : 3 - n;
@@ -1242,7 +1230,7 @@ wn_html_tag(struct wn_html *h, const char *p)
 	const struct wn_html_name *a;
 
 	if (q >= end || (*q != '!' && *q != '?' && *q != '/' &&
-	    !wn_html_is_alpha((unsigned char)*q))) {
+	    !wn_ascii_is_alpha((unsigned char)*q))) {
 		wn_html_put(h, "<", 1);
 		return q;
 	}
@@ -1279,7 +1267,7 @@ wn_html_tag(struct wn_html *h, const char *p)
 			wn_html_put(h, "</", 2);
 			return end;
 		}
-		endtag = wn_html_is_alpha((unsigned char)*q);
+		endtag = wn_ascii_is_alpha((unsigned char)*q);
 	}
 	if (*q == '!' || *q == '?' || (!endtag && q[-1] == '/')) {
 		/* DOCTYPE, processing instruction, bogus comment. */
@@ -1349,7 +1337,7 @@ wn_html_tag(struct wn_html *h, const char *p)
 		for (i = 0; i < anl; i++)
 			abuf[i] = (char)wn_ascii_lower((unsigned char)an[i]);
 		if (anl > 2 && abuf[0] == 'o' && abuf[1] == 'n' &&
-		    wn_html_is_alpha((unsigned char)abuf[2]))
+		    wn_ascii_is_alpha((unsigned char)abuf[2]))
 			onevent = true;
 		a = wn_html_find(wn_html_attrs, WN_A_N, abuf);
 		if (a != NULL && !(h->seen & (1u << a->id))) {
@@ -1425,8 +1413,8 @@ wn_html_run(struct wn_html *h, const char *p)
 				p++;
 				break;
 			}
-			if (num && cp < 0x80 && (wn_html_is_alpha((unsigned
-			    char)cp) || wn_html_is_digit((unsigned char)cp)))
+			if (num && cp < 0x80 && (wn_ascii_is_alpha((unsigned
+			    char)cp) || wn_ascii_is_digit((unsigned char)cp)))
 				h->n_obf++;
 			wn_html_put_cp(h, cp);
 			p += k;

@@ -47,27 +47,15 @@ struct wn_url_parts {
 };
 
 static inline bool
-wn_url_is_alpha(unsigned char c)
-{
-	return (unsigned char)((c | 0x20) - 'a') < 26;
-}
-
-static inline bool
-wn_url_is_digit(unsigned char c)
-{
-	return (unsigned char)(c - '0') < 10;
-}
-
-static inline bool
 wn_url_is_alnum(unsigned char c)
 {
-	return wn_url_is_alpha(c) || wn_url_is_digit(c);
+	return wn_ascii_is_alpha(c) || wn_ascii_is_digit(c);
 }
 
 static inline int
 wn_url_hexval(unsigned char c)
 {
-	if (wn_url_is_digit(c))
+	if (wn_ascii_is_digit(c))
 		return c - '0';
 	c |= 0x20;
 	if (c >= 'a' && c <= 'f')
@@ -219,7 +207,7 @@ wn_url_ends_in_number(const char *h, size_t n)
 		b--;
 	if (b == n)
 		return false;
-	for (i = b; i < n && wn_url_is_digit((unsigned char)h[i]); i++)
+	for (i = b; i < n && wn_ascii_is_digit((unsigned char)h[i]); i++)
 		;
 	if (i == n)
 		return true;
@@ -431,7 +419,7 @@ wn_url_registrable_domain(wn_arena *arena, const char *host)
 
 	/* A normalised IP literal is digits and dots, or has a colon. */
 	for (i = 0; host[i] != '\0'; i++)
-		if (!wn_url_is_digit((unsigned char)host[i]) && host[i] != '.')
+		if (!wn_ascii_is_digit((unsigned char)host[i]) && host[i] != '.')
 			break;
 	if ((host[i] == '\0' && i > 0) || strchr(host, ':') != NULL)
 		fl = WN_URL_IP;
@@ -519,7 +507,7 @@ wn_url_split(const char *u, size_t n, bool mail, struct wn_url_parts *pp)
 		pp->scheme_len = 6;
 		return wn_url_mailto(u, n, pp);
 	}
-	if (n > 0 && wn_url_is_alpha((unsigned char)u[0])) {
+	if (n > 0 && wn_ascii_is_alpha((unsigned char)u[0])) {
 		while (i < n && wn_url_is_scheme_char((unsigned char)u[i]))
 			i++;
 		if (i >= n || u[i] != ':' || i > WN_URL_SCHEME_MAX)
@@ -851,7 +839,7 @@ wn_url_take_mail(wn_url_list *l, const unsigned char *lo,
 	if (dot == NULL || e - dot < 3)
 		return p + 1;
 	for (i = 1; dot + i < e; i++)
-		if (!wn_url_is_alpha(dot[i]) && dot[i] < 0x80 && dot[i] != '-')
+		if (!wn_ascii_is_alpha(dot[i]) && dot[i] < 0x80 && dot[i] != '-')
 			return p + 1;
 	*rc = wn_url_list_append(l, (const char *)b, (size_t)(e - b), 0, true);
 	return e;
@@ -882,7 +870,7 @@ wn_url_extract_text(wn_url_list *l, const char *text, size_t len)
 				while (b > lo && p - b < WN_URL_SCHEME_MAX &&
 				    wn_url_is_scheme_char(b[-1]))
 					b--;
-				while (b < p && !wn_url_is_alpha(*b))
+				while (b < p && !wn_ascii_is_alpha(*b))
 					b++;
 				if (b < p)
 					next = wn_url_take(l, s, b, end, false,

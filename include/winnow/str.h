@@ -32,6 +32,18 @@ wn_ascii_lower(unsigned char c)
 	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c + 32) : c;
 }
 
+static inline bool
+wn_ascii_is_alpha(unsigned char c)
+{
+	return (unsigned char)((c | 0x20) - 'a') < 26;
+}
+
+static inline bool
+wn_ascii_is_digit(unsigned char c)
+{
+	return (unsigned char)(c - '0') < 10;
+}
+
 /* wn_str_ieq - ASCII case-insensitive comparison with a C string */
 bool wn_str_ieq(wn_str s, const char *z);
 
