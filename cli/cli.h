@@ -68,6 +68,16 @@ int wn_cli_each_message(char **paths, int n_paths,
 int wn_cli_size_arg(const char *cmd, const char *opt, const char *val,
     unsigned long long min, unsigned long long max, unsigned long long *out);
 
+/*
+ * wn_cli_paths - the paths to read: argv[0..argc) followed by the lines of
+ * list_file (one path a line; "-" reads them from standard input) when it
+ * is not NULL. *paths_out is heap memory for wn_cli_paths_free. Returns 0
+ * or an exit status after reporting the error.
+ */
+int wn_cli_paths(const char *cmd, char **argv, int argc, const char *list_file,
+    char ***paths_out, int *n_out);
+void wn_cli_paths_free(char **paths, int n, int argc);
+
 /* wn_cli_usage_error - print "winnow CMD: msg" and a hint; returns 64 */
 int wn_cli_usage_error(const char *cmd, const char *msg);
 

@@ -6,6 +6,7 @@
  * one unreadable file does not hide the results for the others.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <winnow/err.h>
@@ -70,6 +71,71 @@ wn_cli_each_message(char **paths, int n_paths,
 		wn_input_free(&in);
 	}
 	return status;
+}
+
+int
+wn_cli_paths(const char *cmd, char **argv, int argc, const char *list_file,
+    char ***paths_out, int *n_out)
+{
+	char **v, *line = NULL;
+	size_t cap, lcap = 0;
+	ssize_t len;
+	FILE *f;
+	int n;
+
+	cap = (size_t)argc + 64;
+	if ((v = malloc(cap * sizeof(*v))) == NULL)
+		return WN_EXIT_SOFTWARE;
+	for (n = 0; n < argc; n++)
+		v[n] = argv[n];		/* borrowed */
+	if (list_file != NULL) {
+		f = strcmp(list_file, "-") == 0 ? stdin : fopen(list_file, "r");
+		if (f == NULL) {
+			fprintf(stderr, "winnow %s: %s: %s\n", cmd, list_file,
+			    strerror(errno));
+			free(v);
+			return WN_EXIT_FAIL;
+		}
+		while ((len = getline(&line, &lcap, f)) > 0) {
+			if (line[len - 1] == '\n')
+				line[--len] = '\0';
+			if (len == 0)
+				continue;
+			if ((size_t)n == cap) {
+				char **nv = realloc(v, cap * 2 * sizeof(*v));
+
+				if (nv == NULL)
+					goto oom;
+				v = nv;
+				cap *= 2;
+			}
+			if ((v[n] = strdup(line)) == NULL)
+				goto oom;
+			n++;
+		}
+		free(line);
+		if (f != stdin)
+			fclose(f);
+	}
+	*paths_out = v;
+	*n_out = n;
+	return 0;
+oom:
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	wn_cli_paths_free(v, n, argc);
+	return WN_EXIT_SOFTWARE;
+}
+
+void
+wn_cli_paths_free(char **paths, int n, int argc)
+{
+	int i;
+
+	for (i = argc; i < n; i++)
+		free(paths[i]);
+	free(paths);
 }
 
 int

@@ -34,6 +34,8 @@ static const char wn_classify_usage[] =
     "  --json         one JSON object per message\n"
     "  --explain N    show the N most significant features (default 0)\n"
     "  --required S   score needed for spam (default 5.0)\n"
+    "  -T, --files-from FILE  also read paths from FILE, one a line\n"
+    "                 (- for standard input)\n"
     "  --min-learned N  learned spam and ham needed before Bayes scores\n"
     "                 (default 20 each)\n"
     "  -h, --help     this help\n"
@@ -169,23 +171,27 @@ wn_cmd_classify(int argc, char **argv)
 		{ "explain", required_argument, NULL, 'e' },
 		{ "required", required_argument, NULL, 'r' },
 		{ "min-learned", required_argument, NULL, 'm' },
+		{ "files-from", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	wn_classify_run r;
 	wn_store *store = NULL;
-	const char *db = NULL;
+	const char *db = NULL, *list = NULL;
 	unsigned long long v;
 	struct stat sb;
-	char *end;
-	int c, rc;
+	char *end, **paths;
+	int c, rc, n_paths;
 
 	memset(&r, 0, sizeof(r));
 	wn_scan_config_default(&r.cfg);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hT:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
+			break;
+		case 'T':
+			list = optarg;
 			break;
 		case 'j':
 			r.json = true;
@@ -217,7 +223,7 @@ wn_cmd_classify(int argc, char **argv)
 			return wn_cli_usage_error("classify", "unknown option");
 		}
 	}
-	if (optind >= argc)
+	if (optind >= argc && list == NULL)
 		return wn_cli_usage_error("classify", "no PATH given");
 	/* The default store may not exist yet: score without Bayes then.
 	 * A store named on the command line must exist. */
@@ -231,8 +237,11 @@ wn_cmd_classify(int argc, char **argv)
 		return WN_EXIT_SOFTWARE;
 	}
 	wn_buf_init(&r.out);
-	rc = wn_cli_each_message(argv + optind, argc - optind,
-	    wn_classify_one, &r);
+	if ((rc = wn_cli_paths("classify", argv + optind, argc - optind, list,
+	    &paths, &n_paths)) == 0) {
+		rc = wn_cli_each_message(paths, n_paths, wn_classify_one, &r);
+		wn_cli_paths_free(paths, n_paths, argc - optind);
+	}
 	wn_buf_fini(&r.out);
 	wn_arena_free(&r.arena);
 	wn_store_close(&store);

@@ -39,6 +39,8 @@ static const char wn_learn_usage[] =
     "  --ham         learn as ham\n"
     "  --forget      undo what was learned from these messages\n"
     "  --osb N       bigram window of a new store (default 1)\n"
+    "  -T, --files-from FILE  also read paths from FILE, one a line\n"
+    "                (- for standard input)\n"
     "  -q, --quiet   no progress line\n"
     "  -h, --help    this help\n"
     "PATH: message file, mbox, maildir, folder, or - for standard input.\n";
@@ -154,18 +156,20 @@ wn_cmd_learn(int argc, char **argv)
 		{ "forget", no_argument, NULL, 'f' },
 		{ "osb", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "files-from", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	wn_learn_run r;
-	const char *db = wn_cli_default_db();
+	const char *db = wn_cli_default_db(), *list = NULL;
 	unsigned long long v;
-	int c, rc, classes = 0;
+	char **paths;
+	int c, rc, classes = 0, n_paths;
 	bool quiet = false;
 
 	memset(&r, 0, sizeof(r));
 	wn_scan_config_default(&r.cfg);
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qhT:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -191,6 +195,9 @@ wn_cmd_learn(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'T':
+			list = optarg;
+			break;
 		case 'h':
 			fputs(wn_learn_usage, stdout);
 			return WN_EXIT_OK;
@@ -201,19 +208,25 @@ wn_cmd_learn(int argc, char **argv)
 	if (classes != 1)
 		return wn_cli_usage_error("learn",
 		    "give exactly one of --spam, --ham, --forget");
-	if (optind >= argc)
+	if (optind >= argc && list == NULL)
 		return wn_cli_usage_error("learn", "no PATH given");
-	if ((rc = wn_cli_open_store("learn", db, WN_STORE_CREATE | WN_STORE_BULK,
-	    &r.cfg, &r.store)) != 0)
+	if ((rc = wn_cli_paths("learn", argv + optind, argc - optind, list,
+	    &paths, &n_paths)) != 0)
 		return rc;
+	if ((rc = wn_cli_open_store("learn", db, WN_STORE_CREATE | WN_STORE_BULK,
+	    &r.cfg, &r.store)) != 0) {
+		wn_cli_paths_free(paths, n_paths, argc - optind);
+		return rc;
+	}
 	if ((r.arena = wn_arena_new(0)) == NULL) {
 		wn_store_close(&r.store);
+		wn_cli_paths_free(paths, n_paths, argc - optind);
 		return WN_EXIT_SOFTWARE;
 	}
 	r.today = (uint32_t)(time(NULL) / 86400);
 	r.progress = !quiet && isatty(STDERR_FILENO);
-	rc = wn_cli_each_message(argv + optind, argc - optind,
-	    wn_learn_checked, &r);
+	rc = wn_cli_each_message(paths, n_paths, wn_learn_checked, &r);
+	wn_cli_paths_free(paths, n_paths, argc - optind);
 	/* Commit the last batch; a failure here is reported, and what was
 	 * committed before stays learned. */
 	if (r.store->ops->flush(r.store) != 0) {

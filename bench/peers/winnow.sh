@@ -10,9 +10,9 @@
 # Lists hold `ham|spam<TAB>relative/path` lines resolved against DATA_DIR.
 # The binary is $WINNOW, else build-bench/winnow of this tree, else `winnow`
 # on PATH. train: a fresh token store WORKDIR/winnow/bayes.lmdb, one
-# `winnow learn --db STORE --ham|--spam PATH...` per run of equal labels, in
-# list order. classify: one `winnow classify --db STORE --json PATH...` over
-# the whole list; score = its "bayes" field, the Bayes spam probability, as
+# `winnow learn --db STORE --ham|--spam --files-from RUN` per run of equal
+# labels, in list order. classify: one `winnow classify --db STORE --json --files-from -`
+# over the whole list; score = its "bayes" field, the Bayes spam probability, as
 # `winnow eval --scores` writes it ($WINNOW_SCORE_FIELD=score for the total
 # score instead); verdict = its "spam" field (total score >= 5.0). eval: the
 # same work in one process (`winnow eval`), whose report (train_seconds,
@@ -50,8 +50,8 @@ train() {
 	split_runs "$list" "$data" "$dir/runs"
 	for run in "$dir"/runs/*; do
 		case $run in *.spam) flag=--spam ;; *) flag=--ham ;; esac
-		mapfile -t files <"$run"
-		"$bin" learn --db "$dir/bayes.lmdb" -q "$flag" "${files[@]}" >>"$dir/learn.out"
+		"$bin" learn --db "$dir/bayes.lmdb" -q "$flag" --files-from "$run" \
+		    >>"$dir/learn.out"
 	done
 }
 
@@ -87,8 +87,8 @@ classify() {
 	need_bin
 	local list=$1 data=$2 dir=$3/winnow out=$4 files
 	[ -f "$dir/bayes.lmdb" ] || die "no store in $dir: train first"
-	mapfile -t files < <(awk -F'\t' -v d="$data" 'NF { print d "/" $2 }' "$list")
-	"$bin" classify --db "$dir/bayes.lmdb" --json "${files[@]}" >"$out.jsonl"
+	awk -F'\t' -v d="$data" 'NF { print d "/" $2 }' "$list" |
+	    "$bin" classify --db "$dir/bayes.lmdb" --json --files-from - >"$out.jsonl"
 	to_scores "$list" "$out.jsonl" >"$out"
 	rm -f "$out.jsonl"
 }

@@ -130,6 +130,13 @@ check classify_json 0 "$winnow" classify --db "$db" --json "$tmp/spam/3" "$tmp/h
 expect_in classify_spam_json "$tmp/out" '"spam":true'
 expect_in classify_ham_json "$tmp/out" '"spam":false'
 expect_in classify_symbols "$tmp/out" '"symbols":\[{"name":"BAYES_'
+ls "$tmp"/spam/1 "$tmp"/ham/2 >"$tmp/list"
+check classify_files_from 0 "$winnow" classify --db "$db" --json --files-from "$tmp/list"
+count_lines classify_files_from_two "$tmp/out" '^{"path":' 2
+check classify_files_from_stdin 0 sh -c "\"$winnow\" classify --db \"$db\" --json -T - < \"$tmp/list\""
+count_lines classify_files_from_stdin_two "$tmp/out" '^{"path":' 2
+check classify_files_from_missing 1 "$winnow" classify --db "$db" -T "$tmp/nolist"
+expect_in classify_files_from_missing_named "$tmp/err" "nolist"
 check classify_explain 0 "$winnow" classify --db "$db" --explain 5 "$tmp/spam/3"
 expect_in classify_explain_clue "$tmp/out" "pills"
 check stats 0 "$winnow" bayes stats --db "$db"
