@@ -155,8 +155,35 @@ sub_() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 maxrss() { cat "$@" 2>/dev/null | awk -F': ' '/Maximum resident set size/ { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }'; }
 
+# Long steps run in the background and are waited for, so that a signal
+# is handled at once: cleanup then ends whatever still runs (the peers' own
+# traps stop the servers they were starting) and stops the current peer.
+bg_wait() {
+	local pid rc=0
+	"$@" &
+	pid=$!
+	wait "$pid" || rc=$?
+	return "$rc"
+}
+kill_tree() {
+	local p
+	for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$p"; done
+	kill -TERM "$1" 2>/dev/null || true
+}
 running=
 cleanup() {
+	local p i kids left
+	trap - INT TERM HUP
+	mapfile -t kids < <(ps -o pid= --ppid $$ 2>/dev/null)
+	for p in "${kids[@]}"; do kill_tree "$p"; done
+	for i in $(seq 1 300); do
+		left=0
+		for p in "${kids[@]}"; do
+			case $(ps -o stat= -p "$p" 2>/dev/null) in '' | Z*) ;; *) left=1 ;; esac
+		done
+		[ "$left" = 1 ] || break
+		sleep 0.1
+	done
 	if [ -n "$running" ]; then
 		"$here/peers/$running.sh" stop "$work/$running" >>"$log" 2>&1 || true
 		running=
@@ -175,7 +202,7 @@ step() {
 	shift 2
 	echo "== $what: $*" >>"$log"
 	t0=$(now)
-	/usr/bin/time -v -o "$ru" "$@" >>"$log" 2>&1 || rc=$?
+	bg_wait /usr/bin/time -v -o "$ru" "$@" >>"$log" 2>&1 || rc=$?
 	t1=$(now)
 	elapsed=$(sub_ "$t0" "$t1")
 	echo "== $what: exit $rc, $elapsed s" >>"$log"
@@ -199,7 +226,7 @@ run_filter() {
 	fail() { echo "$f	$name	failed: $1" >>"$results"; failed=1; note "$f failed: $1 (see $log)"; cleanup; }
 
 	running=$f
-	"$peer" start "$w" >>"$log" 2>&1 || { fail "start"; return; }
+	bg_wait "$peer" start "$w" >>"$log" 2>&1 || { fail "start"; return; }
 	step "$f train" "$w/train.rusage" "$peer" train "$train_list" "$data" "$w" || { fail "train"; return; }
 	train_s=$elapsed
 
@@ -245,13 +272,13 @@ run_filter() {
 
 	m=$(python3 "$here/metrics.py" --tsv "$w/scores1.tsv" 2>>"$log") || { fail "metrics"; return; }
 	mps1=$(awk -v n="$n_test" -v t="$t1" 'BEGIN { printf "%.3f", n / t }')
-	mps2=
+	mps2=-
 	[ -z "$t2" ] || mps2=$(awk -v n="$n_test" -v t="$t2" 'BEGIN { printf "%.3f", n / t }')
 	# filter, name, FP%, FN%, 1-ROCA%, train s, msgs/s 1, msgs/s 2, RSS KiB,
 	# classify times (1 client; 2 clients)
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$f" "$name" \
 		"$(echo "$m" | cut -f4)" "$(echo "$m" | cut -f5)" "$(echo "$m" | cut -f6)" \
-		"$train_s" "$mps1" "$mps2" "$rss" "${one[*]}" "${two[*]:-}" >>"$results"
+		"$train_s" "$mps1" "$mps2" "$rss" "${one[*]}" "${two[*]:--}" >>"$results"
 }
 
 for f in $filters; do
@@ -283,7 +310,7 @@ fi
 
 # 5. The table ---------------------------------------------------------------
 fmt_rate() { awk -v x="$1" 'BEGIN {
-	if (x == "") { print "-"; exit }
+	if (x == "" || x == "-") { print "-"; exit }
 	if (x >= 100) { s = sprintf("%d", x + 0.5); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); print s }
 	else printf "%.1f\n", x }'; }
 {

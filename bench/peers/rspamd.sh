@@ -92,7 +92,9 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 redis_up() { [ "$(redis-cli -h 127.0.0.1 -p "$rport" ping 2>/dev/null)" = PONG ]; }
 
 rspamd_up() {
-	rspamc -h "127.0.0.1:$cport" stat >/dev/null 2>&1 && (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null
+	# (rspamc aborts when nothing listens: ask only once the ports are open.)
+	(: </dev/tcp/127.0.0.1/"$port") 2>/dev/null && (: </dev/tcp/127.0.0.1/"$cport") 2>/dev/null &&
+		(rspamc -h "127.0.0.1:$cport" stat) >/dev/null 2>&1
 }
 
 port_free() { ! (: </dev/tcp/127.0.0.1/"$1") 2>/dev/null || die "port $1 is in use (see the BENCH_*_PORT variables)"; }
@@ -101,11 +103,14 @@ start() {
 	[ $# -eq 1 ] || die "usage: start WORKDIR"
 	setup "$1"
 	local i
+	# Interrupted or failed before both answer: stop what was started.
+	startdir=$1
+	trap 'stop "$startdir"' EXIT
 	if ! alive "$dir/redis.pid"; then
 		port_free "$rport"
 		rm -f "$dir/redis.rusage"
-		# Foreground under GNU time, for the peak RSS. Loopback only, no
-		# persistence.
+		# Foreground under GNU time, for the peak RSS. Loopback only; saved
+		# only by `stop`.
 		/usr/bin/time -v -o "$dir/redis.rusage" \
 			redis-server --bind 127.0.0.1 --port "$rport" --save '' --appendonly no \
 			--dir "$dir/redis" --logfile "$dir/redis/redis.log" --daemonize no \
@@ -135,6 +140,7 @@ start() {
 		# start compiles for a minute or so; the cache is in DBDIR).
 		for i in $(seq 1 3000); do
 			if rspamd_up && grep -q 'normal.*hyperscan database of .* regexps has been loaded' "$dir/log/rspamd.log" 2>/dev/null; then
+				trap - EXIT
 				return 0
 			fi
 			alive "$dir/rspamd.pid" || die "rspamd did not start; see $dir/log/rspamd.log and $dir/rspamd.out"
@@ -142,6 +148,7 @@ start() {
 		done
 		die "rspamd not ready within 300 s; see $dir/log/rspamd.log"
 	fi
+	trap - EXIT
 }
 
 # stop_one PIDFILE: TERM the process under the time(1) wrapper, wait.
@@ -163,6 +170,11 @@ stop() {
 	[ $# -eq 1 ] || die "usage: stop WORKDIR"
 	dir=$1/rspamd
 	stop_one "$dir/rspamd.pid"
+	# Keep what was learned for a later start (train and classify run
+	# apart): redis saves to $dir/redis/dump.rdb and loads it on start.
+	if alive "$dir/redis.pid" && redis_up; then
+		redis-cli -h 127.0.0.1 -p "$rport" shutdown save >/dev/null 2>&1 || true
+	fi
 	stop_one "$dir/redis.pid"
 }
 
@@ -175,10 +187,9 @@ rss() {
 ensure_started() {
 	setup "$1"
 	if ! alive "$dir/rspamd.pid" || ! alive "$dir/redis.pid"; then
+		start "$1"
 		workdir=$1
 		trap 'stop "$workdir"' EXIT
-		trap 'exit 130' INT TERM
-		start "$1"
 	fi
 }
 
@@ -247,6 +258,8 @@ EOF
 	rm -f "$out.json" "$out.err"
 }
 
+# Signals end the script at once (EXIT traps still run).
+trap 'exit 130' INT TERM HUP
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in

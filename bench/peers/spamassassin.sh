@@ -86,6 +86,9 @@ start() {
 	if spamd_pid >/dev/null; then return 0; fi
 	(: </dev/tcp/127.0.0.1/"$port") 2>/dev/null && die "port $port is in use (set BENCH_SPAMD_PORT)"
 	rm -f "$dir/spamd.pid" "$dir/spamd.rusage"
+	# Interrupted or failed before spamd answers: stop it again.
+	startdir=$1
+	trap 'stop "$startdir"' EXIT
 	# Foreground spamd under GNU time: its report holds the largest RSS of
 	# spamd and its children (ru_maxrss of the whole tree).
 	as_user /usr/bin/time -v -o "$dir/spamd.rusage" \
@@ -95,7 +98,10 @@ start() {
 	echo $! >"$dir/wrapper.pid"
 	local i
 	for i in $(seq 1 600); do
-		if ping_spamd; then return 0; fi
+		if ping_spamd; then
+			trap - EXIT
+			return 0
+		fi
 		kill -0 "$(cat "$dir/wrapper.pid")" 2>/dev/null || die "spamd did not start; see $dir/spamd.log"
 		sleep 0.2
 	done
@@ -131,10 +137,9 @@ rss() {
 ensure_started() {
 	setup "$1"
 	if ! spamd_pid >/dev/null || ! ping_spamd; then
+		start "$1"
 		workdir=$1
 		trap 'stop "$workdir"' EXIT
-		trap 'exit 130' INT TERM
-		start "$1"
 	fi
 }
 
@@ -172,6 +177,8 @@ classify() {
 	done <"$list" >"$out"
 }
 
+# Signals end the script at once (EXIT traps still run).
+trap 'exit 130' INT TERM HUP
 cmd=${1:-}
 [ $# -gt 0 ] && shift
 case $cmd in
