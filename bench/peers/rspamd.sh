@@ -228,33 +228,32 @@ classify() {
 	mapfile -t files < <(awk -F'\t' -v d="$data" 'NF { print d "/" $2 }' "$list")
 	rspamc -h "127.0.0.1:$port" -n 1 -t 60 -j --compact "${files[@]}" >"$out.json" 2>"$out.err" ||
 		die "rspamc failed: $(head -n 3 "$out.err")"
-	python3 - "$list" "$data" "$out.json" >"$out" <<'EOF'
-import json, sys
-lst, data, raw = sys.argv[1:4]
-spam_actions = {"reject", "rewrite subject", "add header"}
-results = {}
-text = open(raw, encoding="utf-8", errors="replace").read()
-dec = json.JSONDecoder()
-i = 0
-while True:
-    while i < len(text) and text[i] in " \t\r\n":
-        i += 1
-    if i >= len(text):
-        break
-    obj, i = dec.raw_decode(text, i)
-    if "filename" not in obj or "score" not in obj or "action" not in obj:
-        sys.exit(f"rspamd.sh: unexpected reply: {json.dumps(obj)[:300]}")
-    results[obj["filename"]] = obj
-for line in open(lst, encoding="utf-8"):
-    line = line.rstrip("\n")
-    if not line:
-        continue
-    label, rel = line.split("\t")
-    r = results.get(f"{data}/{rel}")
-    if r is None:
-        sys.exit(f"rspamd.sh: no result for {rel}")
-    print(f"{label}\t{r['score']:.6f}\t{int(r['action'] in spam_actions)}")
-EOF
+	# --compact: one JSON object per message and line. The top-level
+	# "score" and "action" come before the symbols; "filename" is the last
+	# key of that name on the line (inside strings quotes are escaped).
+	awk -F'\t' -v d="$data" '
+		FNR == NR { if (NF) { n++; lab[n] = $1; path[n] = d "/" $2 }; next }
+		{
+			if (!match($0, /"score":-?[0-9][0-9.eE+-]*/)) { bad = "no score"; exit 1 }
+			score = substr($0, RSTART + 8, RLENGTH - 8)
+			if (!match($0, /"action":"[^"]*"/)) { bad = "no action"; exit 1 }
+			action = substr($0, RSTART + 10, RLENGTH - 11)
+			rest = $0; f = ""
+			while ((k = index(rest, "\"filename\":\"")) > 0) {
+				rest = substr(rest, k + 12)
+				f = substr(rest, 1, index(rest, "\"") - 1)
+			}
+			if (f == "") { bad = "no filename"; exit 1 }
+			sc[f] = score
+			v[f] = action == "reject" || action == "add header" || action == "rewrite subject"
+		}
+		END {
+			if (bad != "") { printf "rspamd.sh: reply line %d: %s\n", FNR, bad > "/dev/stderr"; exit 1 }
+			for (i = 1; i <= n; i++) {
+				if (!(path[i] in sc)) { printf "rspamd.sh: no result for %s\n", path[i] > "/dev/stderr"; exit 1 }
+				printf "%s\t%s\t%d\n", lab[i], sc[path[i]], v[path[i]]
+			}
+		}' "$list" "$out.json" >"$out"
 	rm -f "$out.json" "$out.err"
 }
 
