@@ -20,14 +20,7 @@ set -eu -o pipefail
 
 die() { echo "spamprobe.sh: $*" >&2; exit 1; }
 
-split_runs() {
-	rm -rf "$3" && mkdir -p "$3"
-	awk -F'\t' -v d="$2" -v o="$3" '
-		NF == 0 { next }
-		$1 != "ham" && $1 != "spam" { printf "line %d: bad label\n", NR > "/dev/stderr"; exit 1 }
-		$1 != prev { if (f != "") close(f); n++; prev = $1; f = sprintf("%s/%03d.%s", o, n, $1) }
-		{ print d "/" $2 > f }' "$1"
-}
+. "$(dirname "$0")/lists.sh"
 
 version() { spamprobe -V 2>&1 | awk '/^SpamProbe v/ { sub(/^v/, "", $2); print $2; exit }'; }
 
