@@ -39,6 +39,7 @@ int wn_cmd_learn(int argc, char **argv);
 int wn_cmd_classify(int argc, char **argv);
 int wn_cmd_bayes(int argc, char **argv);
 int wn_cmd_eval(int argc, char **argv);
+int wn_cmd_rules(int argc, char **argv);
 
 /*
  * wn_cli_open_store - open the store at path with WN_STORE_* flags and
@@ -77,6 +78,20 @@ int wn_cli_size_arg(const char *cmd, const char *opt, const char *val,
 int wn_cli_paths(const char *cmd, char **argv, int argc, const char *list_file,
     char ***paths_out, int *n_out);
 void wn_cli_paths_free(char **paths, int n, int argc);
+
+/*
+ * wn_cli_print_diags - print findings as "FILE:LINE: error: MSG" to f;
+ * warnings only when with_warnings.
+ */
+void wn_cli_print_diags(FILE *f, const wn_diag_list *d, bool with_warnings);
+
+/*
+ * wn_cli_load_rules - load rule files or folders for cmd. Errors are
+ * printed and refuse the set unless keep_going; warnings are summed up in
+ * one line (winnow rules lint lists them). Returns 0 or an exit status.
+ */
+int wn_cli_load_rules(const char *cmd, const char *const *paths, size_t n,
+    bool keep_going, wn_rules **out);
 
 /* wn_cli_usage_error - print "winnow CMD: msg" and a hint; returns 64 */
 int wn_cli_usage_error(const char *cmd, const char *msg);

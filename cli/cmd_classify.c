@@ -24,13 +24,20 @@ typedef struct wn_classify_run {
 	wn_buf out;
 	bool json;
 	const char *no_store_reason;
+	wn_rules_worker *worker;
 	int fatal;
 } wn_classify_run;
 
+#define WN_CLASSIFY_MAX_RULES 64
+
 static const char wn_classify_usage[] =
-    "usage: winnow classify [--db PATH] [--json] [--explain N] PATH...\n"
+    "usage: winnow classify [--db PATH | --no-bayes] [--rules PATH]... [--json]\n"
+    "                       [--explain N] PATH...\n"
     "Score each message: total score, Bayes probability, verdict, symbols.\n\n"
     "  --db PATH      token store (default " WN_CLI_DEFAULT_DB ")\n"
+    "  --no-bayes     no token store: rules (and GTUBE) only\n"
+    "  --rules PATH   rule file or rule-set folder (repeatable)\n"
+    "  --skip-broken  use the rules that load when some have errors\n"
     "  --json         one JSON object per message\n"
     "  --explain N    show the N most significant features (default 0)\n"
     "  --required S   score needed for spam (default 5.0)\n"
@@ -81,6 +88,13 @@ wn_classify_json(wn_classify_run *r, const wn_input_msg *m,
 		wn_json_obj_end(&j);
 	}
 	wn_json_arr_end(&j);
+	if (res->rules.n_limited > 0) {
+		wn_json_key(&j, "rule_limits");
+		wn_json_arr_begin(&j);
+		for (i = 0; i < res->rules.n_limited; i++)
+			wn_json_str(&j, res->rules.limited[i]);
+		wn_json_arr_end(&j);
+	}
 	if (r->cfg.n_clues > 0) {
 		wn_json_key(&j, "clues");
 		wn_json_arr_begin(&j);
@@ -124,6 +138,9 @@ wn_classify_text(wn_classify_run *r, const wn_input_msg *m,
 	for (i = 0; i < res->verdict.n; i++)
 		wn_buf_printf(&r->out, " %s(%.1f)", res->verdict.v[i].name,
 		    res->verdict.v[i].weight);
+	for (i = 0; i < res->rules.n_limited; i++)
+		wn_buf_printf(&r->out, " [limit hit: %s]",
+		    res->rules.limited[i]);
 	wn_buf_putc(&r->out, '\n');
 	for (i = 0; i < res->bayes.n_clues; i++) {
 		const wn_bayes_clue *c = &res->bayes.clues[i];
@@ -144,7 +161,7 @@ wn_classify_one(const wn_input_msg *m, void *arg)
 		return r->fatal;
 	wn_arena_reset(r->arena);
 	wn_buf_reset(&r->out);
-	if ((rc = wn_scan(r->arena, &r->cfg, m->data, m->len, &res)) != 0) {
+	if ((rc = wn_scan(r->arena, &r->cfg, r->worker, m->data, m->len, &res)) != 0) {
 		fprintf(stderr, "winnow classify: %s: %s\n", m->path,
 		    r->cfg.store && r->cfg.store->error[0] ?
 		    wn_store_error(r->cfg.store) : wn_strerror(rc));
@@ -172,11 +189,18 @@ wn_cmd_classify(int argc, char **argv)
 		{ "required", required_argument, NULL, 'r' },
 		{ "min-learned", required_argument, NULL, 'm' },
 		{ "files-from", required_argument, NULL, 'T' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "no-bayes", no_argument, NULL, 'n' },
+		{ "skip-broken", no_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	wn_classify_run r;
 	wn_store *store = NULL;
+	wn_rules *rules = NULL;
+	const char *rule_paths[WN_CLASSIFY_MAX_RULES];
+	size_t n_rule_paths = 0;
+	bool no_bayes = false, skip_broken = false;
 	const char *db = NULL, *list = NULL;
 	unsigned long long v;
 	struct stat sb;
@@ -192,6 +216,18 @@ wn_cmd_classify(int argc, char **argv)
 			break;
 		case 'T':
 			list = optarg;
+			break;
+		case 'R':
+			if (n_rule_paths == WN_CLASSIFY_MAX_RULES)
+				return wn_cli_usage_error("classify",
+				    "too many --rules");
+			rule_paths[n_rule_paths++] = optarg;
+			break;
+		case 'n':
+			no_bayes = true;
+			break;
+		case 'k':
+			skip_broken = true;
 			break;
 		case 'j':
 			r.json = true;
@@ -225,15 +261,35 @@ wn_cmd_classify(int argc, char **argv)
 	}
 	if (optind >= argc && list == NULL)
 		return wn_cli_usage_error("classify", "no PATH given");
+	if (no_bayes && db != NULL)
+		return wn_cli_usage_error("classify",
+		    "--db and --no-bayes exclude each other");
+	if (n_rule_paths > 0) {
+		if ((rc = wn_cli_load_rules("classify", rule_paths,
+		    n_rule_paths, skip_broken, &rules)) != 0)
+			return rc;
+		if (wn_rules_worker_new(rules, &r.worker) != 0) {
+			wn_rules_free(&rules);
+			return WN_EXIT_SOFTWARE;
+		}
+		r.cfg.rules = rules;
+	}
 	/* The default store may not exist yet: score without Bayes then.
 	 * A store named on the command line must exist. */
-	if (db == NULL && stat(wn_cli_default_db(), &sb) != 0)
+	if (no_bayes)
+		r.no_store_reason = "Bayes off (--no-bayes)";
+	else if (db == NULL && stat(wn_cli_default_db(), &sb) != 0)
 		r.no_store_reason = "no token store at " WN_CLI_DEFAULT_DB;
 	else if ((rc = wn_cli_open_store("classify", db ? db :
-	    wn_cli_default_db(), WN_STORE_READONLY, &r.cfg, &store)) != 0)
+	    wn_cli_default_db(), WN_STORE_READONLY, &r.cfg, &store)) != 0) {
+		wn_rules_worker_free(&r.worker);
+		wn_rules_free(&rules);
 		return rc;
+	}
 	if ((r.arena = wn_arena_new(0)) == NULL) {
 		wn_store_close(&store);
+		wn_rules_worker_free(&r.worker);
+		wn_rules_free(&rules);
 		return WN_EXIT_SOFTWARE;
 	}
 	wn_buf_init(&r.out);
@@ -245,6 +301,8 @@ wn_cmd_classify(int argc, char **argv)
 	wn_buf_fini(&r.out);
 	wn_arena_free(&r.arena);
 	wn_store_close(&store);
+	wn_rules_worker_free(&r.worker);
+	wn_rules_free(&rules);
 	if (fflush(stdout) != 0) {
 		perror("winnow: stdout");
 		return WN_EXIT_FAIL;

@@ -191,7 +191,7 @@ wn_eval_msg(const wn_input_msg *m, void *arg)
 		rc = wn_learn_message(e->arena, e->cfg, e->cfg->store, m->data,
 		    m->len, e->cls, e->today, &res);
 	} else {
-		rc = wn_scan(e->arena, e->cfg, m->data, m->len, &sr);
+		rc = wn_scan(e->arena, e->cfg, NULL, m->data, m->len, &sr);
 		if (rc == 0) {
 			e->score = sr.bayes.prob;
 			e->verdict = sr.verdict.spam;

@@ -21,6 +21,8 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	    wn_cmd_bayes },
 	{ "eval", "train on one list, test on another, report accuracy",
 	    wn_cmd_eval },
+	{ "rules", "rule maintainers' tools: lint, test, check",
+	    wn_cmd_rules },
 };
 
 static void

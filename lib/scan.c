@@ -65,9 +65,52 @@ wn_message_digest(const char *data, size_t len, uint8_t out[WN_DIGEST_LEN])
 	memcpy(out, canon.digest, WN_DIGEST_LEN);
 }
 
+static void
+wn_scan_worker_free(void *obj)
+{
+	wn_rules_worker *w = obj;
+
+	wn_rules_worker_free(&w);
+}
+
+static int
+wn_scan_rules(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
+    const char *data, size_t len, wn_scan_result *out)
+{
+	unsigned set = (c->net ? 1u : 0u) |
+	    (out->bayes_run && !out->bayes.abstained ? 2u : 0u);
+	size_t i;
+	int rc;
+
+	if (rw == NULL) {
+		if ((rc = wn_rules_worker_new(c->rules, &rw)) != 0)
+			return rc;
+		if ((rc = wn_arena_on_free(arena, wn_scan_worker_free,
+		    rw)) != 0) {
+			wn_rules_worker_free(&rw);
+			return rc;
+		}
+	}
+	rc = wn_rules_match(c->rules, rw, arena, out->msg, data, len, set, 0,
+	    &out->rules);
+	if (rc != 0)
+		return rc;
+	out->rules_run = true;
+	for (i = 0; i < out->rules.n_hits; i++) {
+		const wn_rule_hit *h = &out->rules.hits[i];
+
+		if (h->score == 0.0)
+			continue;
+		if ((rc = wn_verdict_add(arena, &out->verdict, h->name,
+		    h->score)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
-wn_scan(wn_arena *arena, const wn_scan_config *c, const char *data,
-    size_t len, wn_scan_result *out)
+wn_scan(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
+    const char *data, size_t len, wn_scan_result *out)
 {
 	double w;
 	int rc;
@@ -76,10 +119,14 @@ wn_scan(wn_arena *arena, const wn_scan_config *c, const char *data,
 	wn_verdict_init(&out->verdict, c->required);
 	if ((rc = wn_mime_parse(arena, data, len, &c->limits, &out->msg)) != 0)
 		return rc;
-	if ((rc = wn_tokenize(arena, out->msg, &c->tokenize,
-	    &out->tokens)) != 0)
+	if (wn_rules_gtube(data, len) &&
+	    (rc = wn_verdict_add(arena, &out->verdict, WN_GTUBE_SYMBOL,
+	    WN_GTUBE_SCORE)) != 0)
 		return rc;
 	if (c->store != NULL) {
+		if ((rc = wn_tokenize(arena, out->msg, &c->tokenize,
+		    &out->tokens)) != 0)
+			return rc;
 		rc = wn_bayes_classify(arena, c->store, &c->bayes, &out->tokens,
 		    c->n_clues, &out->bayes);
 		if (rc != 0)
@@ -93,6 +140,9 @@ wn_scan(wn_arena *arena, const wn_scan_config *c, const char *data,
 				return rc;
 		}
 	}
+	if (c->rules != NULL &&
+	    (rc = wn_scan_rules(arena, c, rw, data, len, out)) != 0)
+		return rc;
 	wn_verdict_finish(&out->verdict);
 	return 0;
 }

@@ -6,7 +6,8 @@
 # names winnow's Debian packages.
 set -eu
 PKGS="build-essential cmake pkg-config clang
-libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev liblmdb-dev"
+libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev liblmdb-dev
+libpcre2-dev"
 
 missing=""
 for p in $PKGS; do

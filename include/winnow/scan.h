@@ -14,6 +14,7 @@
 
 #include <winnow/bayes.h>
 #include <winnow/mime.h>
+#include <winnow/rules.h>
 #include <winnow/store.h>
 #include <winnow/tokenize.h>
 #include <winnow/verdict.h>
@@ -23,6 +24,8 @@ typedef struct wn_scan_config {
 	wn_tokenize_opts tokenize;
 	wn_bayes_params bayes;
 	wn_store *store;	/* NULL: no Bayes */
+	const wn_rules *rules;	/* NULL: no rules (GTUBE still counts) */
+	bool net;		/* network tests on: rule score sets 1, 3 */
 	double required;	/* score needed for spam */
 	size_t n_clues;		/* Bayes clues kept for explanation */
 } wn_scan_config;
@@ -32,6 +35,8 @@ typedef struct wn_scan_result {
 	wn_tokens tokens;
 	bool bayes_run;		/* a store was consulted */
 	wn_bayes_result bayes;
+	bool rules_run;		/* a rule set was run */
+	wn_rules_result rules;
 	wn_verdict verdict;
 } wn_scan_result;
 
@@ -39,11 +44,14 @@ typedef struct wn_scan_result {
 void wn_scan_config_default(wn_scan_config *c);
 
 /*
- * wn_scan - scan data[0..len). Returns 0; WN_ENOMEM; or a store error
- * (the message was parsed; the caller applies its failure policy).
+ * wn_scan - scan data[0..len). rw is the calling thread's worker for
+ * c->rules (NULL: one is made for this call, which costs a JIT stack).
+ * Tokenizing is skipped when there is no store. Returns 0; WN_ENOMEM; or a
+ * store error (the message was parsed; the caller applies its failure
+ * policy).
  */
-int wn_scan(wn_arena *arena, const wn_scan_config *c, const char *data,
-    size_t len, wn_scan_result *out);
+int wn_scan(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
+    const char *data, size_t len, wn_scan_result *out);
 
 /*
  * wn_bayes_symbol - the BAYES_* symbol for a probability and its weight:

@@ -131,7 +131,7 @@ Test(bayes, learned_store_separates_new_messages)
 	}
 	wn_arena_reset(a);
 	strcpy(msg, "Subject: cheap pills\n\nDiscount viagra, buy online\n");
-	cr_assert_eq(wn_scan(a, &cfg, msg, strlen(msg), &res), 0);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
 	cr_assert(res.bayes_run && !res.bayes.abstained);
 	cr_assert_gt(res.bayes.prob, 0.99, "got %f", res.bayes.prob);
 	cr_assert(res.verdict.spam);
@@ -141,7 +141,7 @@ Test(bayes, learned_store_separates_new_messages)
 	wn_arena_reset(a);
 	strcpy(msg, "Subject: meeting\n\nPlease review the patch; the build "
 	    "is green\n");
-	cr_assert_eq(wn_scan(a, &cfg, msg, strlen(msg), &res), 0);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
 	cr_assert_lt(res.bayes.prob, 0.01, "got %f", res.bayes.prob);
 	cr_assert_not(res.verdict.spam);
 
