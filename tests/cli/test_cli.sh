@@ -178,5 +178,40 @@ printf 'maybe\tx\n' >"$tmp/badlist"
 check eval_bad_list 1 "$winnow" eval --train "$tmp/badlist" --test "$tmp/test.tsv" --data "$tmp"
 expect_in eval_bad_list_line "$tmp/err" "badlist:1"
 
+# Rules: classify with a rule set, the maintainer tools, broken sets.
+rules=$(dirname "$data")/../rules/core
+check rules_help 0 "$winnow" rules --help
+check rules_unknown 64 "$winnow" rules frob
+check rules_lint_core 0 "$winnow" rules lint "$rules"
+expect_in rules_lint_counts "$tmp/out" "0 errors"
+check rules_test_core 0 "$winnow" rules test "$rules"
+expect_in rules_test_summary "$tmp/out" " 0 failures"
+check classify_rules 0 "$winnow" classify --no-bayes --rules "$rules" --json "$data/samples"
+count_lines classify_rules_lines "$tmp/out" '"path"' 8
+expect_in classify_rules_spam "$tmp/out" '"spam":true'
+expect_in classify_rules_symbol "$tmp/out" '"name":"WN_'
+check classify_rules_db_conflict 64 "$winnow" classify --no-bayes --db "$tmp/x" "$data/samples"
+printf 'body BROKEN /unclosed(/\n' >"$tmp/broken.cf"
+check classify_broken_rules 1 "$winnow" classify --no-bayes --rules "$tmp/broken.cf" "$data/samples"
+expect_in classify_broken_names_line "$tmp/err" "broken.cf:1: error"
+check classify_skip_broken 0 "$winnow" classify --no-bayes --skip-broken --rules "$tmp/broken.cf" "$data/samples"
+check classify_missing_rules 1 "$winnow" classify --no-bayes --rules "$tmp/nosuch.cf" "$data/samples"
+expect_in classify_missing_rules_named "$tmp/err" "nosuch.cf"
+check rules_check 0 "$winnow" rules check --rules "$rules" --ham "$data/samples/ham-list.eml" --ham "$data/samples/ham-personal.eml" --spam "$data/samples/spam-419.eml"
+expect_in rules_check_table "$tmp/out" "S/O"
+expect_in rules_check_summary "$tmp/out" "1 spam, 2 ham"
+check rules_check_usage 64 "$winnow" rules check --rules "$rules"
+mkdir -p "$tmp/set/tests"
+printf 'body WON /you won/\nscore WON 2\n' >"$tmp/set/a.cf"
+printf '# hit: WON\nSubject: x\n\nyou won\n' >"$tmp/set/tests/hit.eml"
+check rules_test_no_miss 1 "$winnow" rules test "$tmp/set"
+expect_in rules_test_no_miss_named "$tmp/out" "WON: no miss test"
+printf '# miss: WON\nSubject: x\n\nyou won\n' >"$tmp/set/tests/miss.eml"
+check rules_test_wrong 1 "$winnow" rules test "$tmp/set"
+expect_in rules_test_wrong_named "$tmp/out" "miss.eml: WON should not hit but did"
+printf 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n' >"$tmp/gtube.eml"
+check classify_gtube 0 "$winnow" classify --no-bayes "$tmp/gtube.eml"
+expect_in classify_gtube_spam "$tmp/out" "spam score=1000"
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
