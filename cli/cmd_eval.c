@@ -35,6 +35,8 @@ typedef struct wn_eval_list {
 	size_t n;
 } wn_eval_list;
 
+#define WN_EVAL_MAX_RULES 64
+
 static const char wn_eval_usage[] =
     "usage: winnow eval --train LIST --test LIST [OPTIONS]\n"
     "Train a fresh store on LIST, score the test LIST, report FP, FN,\n"
@@ -42,6 +44,8 @@ static const char wn_eval_usage[] =
     "  --data DIR       resolve list paths against DIR\n"
     "  --db PATH        keep the trained store at PATH (must not exist)\n"
     "  --scores FILE    write label<TAB>score<TAB>verdict per test message\n"
+    "  --rules PATH     also run these rules; the verdict and the ranking\n"
+    "                   for 1-ROCA% use the total score (repeatable)\n"
     "  --osb N          bigram window (default 1)\n"
     "  --robs X, --robx X, --min-dev X, --max-used N\n"
     "                   Bayes parameters (see winnow(1))\n"
@@ -173,6 +177,8 @@ typedef struct wn_eval_ctx {
 	enum wn_learn_class cls;
 	uint32_t today;
 	bool learning;
+	bool total_score;	/* rank by the total score, not Bayes alone */
+	wn_rules_worker *worker;
 	size_t errors;
 	double score;
 	bool verdict;
@@ -191,9 +197,11 @@ wn_eval_msg(const wn_input_msg *m, void *arg)
 		rc = wn_learn_message(e->arena, e->cfg, e->cfg->store, m->data,
 		    m->len, e->cls, e->today, &res);
 	} else {
-		rc = wn_scan(e->arena, e->cfg, NULL, m->data, m->len, &sr);
+		rc = wn_scan(e->arena, e->cfg, e->worker, m->data, m->len,
+		    &sr);
 		if (rc == 0) {
-			e->score = sr.bayes.prob;
+			e->score = e->total_score ? sr.verdict.score :
+			    sr.bayes.prob;
 			e->verdict = sr.verdict.spam;
 		}
 	}
@@ -221,6 +229,7 @@ wn_cmd_eval(int argc, char **argv)
 		{ "robx", required_argument, NULL, 'X' },
 		{ "min-dev", required_argument, NULL, 'm' },
 		{ "max-used", required_argument, NULL, 'u' },
+		{ "rules", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -237,6 +246,9 @@ wn_cmd_eval(int argc, char **argv)
 	char *end, *arg;
 	int c, rc;
 	bool made_tmp = false;
+	const char *rule_paths[WN_EVAL_MAX_RULES];
+	size_t n_rule_paths = 0;
+	wn_rules *rules = NULL;
 
 	wn_scan_config_default(&cfg);
 	memset(&e, 0, sizeof(e));
@@ -280,6 +292,12 @@ wn_cmd_eval(int argc, char **argv)
 				return wn_cli_usage_error("eval",
 				    "--robs, --robx and --min-dev take numbers");
 			break;
+		case 'R':
+			if (n_rule_paths == WN_EVAL_MAX_RULES)
+				return wn_cli_usage_error("eval",
+				    "too many --rules");
+			rule_paths[n_rule_paths++] = optarg;
+			break;
 		case 'h':
 			fputs(wn_eval_usage, stdout);
 			return WN_EXIT_OK;
@@ -290,6 +308,16 @@ wn_cmd_eval(int argc, char **argv)
 	if (train_file == NULL || test_file == NULL || optind != argc)
 		return wn_cli_usage_error("eval", "give --train LIST and "
 		    "--test LIST");
+	if (n_rule_paths > 0) {
+		if ((rc = wn_cli_load_rules("eval", rule_paths, n_rule_paths,
+		    false, &rules)) != 0)
+			goto out;
+		if (wn_rules_worker_new(rules, &e.worker) != 0) {
+			rc = WN_EXIT_SOFTWARE;
+			goto out;
+		}
+		e.total_score = true;
+	}
 	if ((rc = wn_eval_read_list(train_file, data, &train)) != 0 ||
 	    (rc = wn_eval_read_list(test_file, data, &test)) != 0)
 		goto out;
@@ -312,6 +340,7 @@ wn_cmd_eval(int argc, char **argv)
 	if ((rc = wn_cli_open_store("eval", db, WN_STORE_CREATE | WN_STORE_BULK,
 	    &cfg, &st)) != 0)
 		goto out;
+	cfg.rules = rules;
 	e.cfg = &cfg;
 	e.today = (uint32_t)(time(NULL) / 86400);
 	if ((e.arena = wn_arena_new(0)) == NULL) {
@@ -390,6 +419,8 @@ wn_cmd_eval(int argc, char **argv)
 out:
 	wn_arena_free(&e.arena);
 	wn_store_close(&st);
+	wn_rules_worker_free(&e.worker);
+	wn_rules_free(&rules);
 	if (made_tmp) {
 		char lock[4300];
 

@@ -28,7 +28,7 @@ static const char wn_rules_usage[] =
     "usage: winnow rules lint [-q] PATH...\n"
     "       winnow rules test DIR\n"
     "       winnow rules check --rules PATH [--rules PATH]... --ham PATH...\n"
-    "                          --spam PATH... [--required S]\n"
+    "                          --spam PATH... [--required S] [--skip-broken]\n"
     "Rule maintainers' tools. PATH: a .cf file or a folder of them.\n\n"
     "  lint   list errors and warnings as FILE:LINE; exit 1 on errors\n"
     "         (-q: errors only)\n"
@@ -36,7 +36,8 @@ static const char wn_rules_usage[] =
     "         '# hit: RULE...' and '# miss: RULE...'\n"
     "  check  per rule: hits on ham and spam, S/O ratio, rank; and how\n"
     "         much spam the set catches at the required score\n"
-    "         (--ham-from/--spam-from FILE read paths from FILE)\n";
+    "         (--ham-from/--spam-from FILE read paths from FILE;\n"
+    "         --skip-broken uses the rules that load when some have errors)\n";
 
 static void
 wn_rules_print_stats(const char *what, const wn_rules_stats *s,
@@ -465,6 +466,7 @@ wn_rules_check(int argc, char **argv)
 		{ "ham-from", required_argument, NULL, 'h' },
 		{ "spam-from", required_argument, NULL, 's' },
 		{ "required", required_argument, NULL, 'r' },
+		{ "skip-broken", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *rule_paths[WN_RULES_MAX_PATHS];
@@ -474,6 +476,7 @@ wn_rules_check(int argc, char **argv)
 	size_t n_rules = 0;
 	wn_rules_checker ck;
 	wn_rules *rs = NULL;
+	bool skip_broken = false;
 	char *end;
 
 	memset(&ck, 0, sizeof(ck));
@@ -499,6 +502,9 @@ wn_rules_check(int argc, char **argv)
 		case 's':
 			cls_list[c == 's'] = optarg;
 			break;
+		case 'k':
+			skip_broken = true;
+			break;
 		case 'r':
 			ck.required = strtod(optarg, &end);
 			if (*optarg == '\0' || *end != '\0')
@@ -514,8 +520,8 @@ wn_rules_check(int argc, char **argv)
 	    (n_cls[1] == 0 && cls_list[1] == NULL))
 		return wn_cli_usage_error("rules check",
 		    "give --rules, --ham and --spam");
-	if ((rc = wn_cli_load_rules("rules check", rule_paths, n_rules, false,
-	    &rs)) != 0)
+	if ((rc = wn_cli_load_rules("rules check", rule_paths, n_rules,
+	    skip_broken, &rs)) != 0)
 		return rc;
 	ck.rs = rs;
 	ck.arena = wn_arena_new(0);

@@ -17,3 +17,6 @@ fi
 echo
 echo "== winnow parse tests/data/samples"
 build/winnow parse tests/data/samples
+echo
+echo "== winnow classify --rules rules/core tests/data/samples"
+build/winnow classify --rules rules/core tests/data/samples
