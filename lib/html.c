@@ -747,6 +747,7 @@ wn_html_attr(struct wn_html *h, int a)
 	char *o, *oe;
 	uint32_t cp;
 	size_t k;
+	unsigned n_obf = 0;
 	bool num;
 
 	if (memchr(s, '&', h->at[a].n) == NULL)
@@ -766,10 +767,14 @@ wn_html_attr(struct wn_html *h, int a)
 		}
 		if (num && cp < 0x80 && (wn_ascii_is_alpha((unsigned char)cp) ||
 		    wn_ascii_is_digit((unsigned char)cp)))
-			h->n_obf++;
+			n_obf++;
 		o += wn_utf8_encode(cp, o);
 		s += k;
 	}
+	/* mailto: links spelled in character references are an old guard
+	 * against address harvesters, common in legitimate mail */
+	if (!(o - h->scratch >= 7 && strncasecmp(h->scratch, "mailto:", 7) == 0))
+		h->n_obf += n_obf;
 	return wn_str_make(h->scratch, (size_t)(o - h->scratch));
 }
 

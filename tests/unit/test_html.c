@@ -262,6 +262,12 @@ Test(html, numeric_refs_for_letters_set_obfuscated)
 	r = render("<a href=\"&#104;&#116;&#116;&#112;://x.com/\">x</a>",
 	    NULL);
 	cr_expect(r.flags & WN_HTML_OBFUSCATED, "got flags %#x", r.flags);
+
+	/* a mailto: spelled in references guards against harvesters */
+	r = render("<a href=\"&#109;&#97;&#105;&#108;&#116;&#111;:&#106;"
+	    "&#111;@x.com\">write</a>", NULL);
+	cr_expect_not(r.flags & WN_HTML_OBFUSCATED, "got flags %#x",
+	    r.flags);
 }
 
 struct flag_case {
