@@ -27,8 +27,9 @@
 static const char wn_rules_usage[] =
     "usage: winnow rules lint [-q] PATH...\n"
     "       winnow rules test DIR\n"
-    "       winnow rules check --rules PATH [--rules PATH]... --ham PATH...\n"
-    "                          --spam PATH... [--required S] [--skip-broken]\n"
+    "       winnow rules check --rules PATH [--rules PATH]... --ham PATH\n"
+    "                          [--ham PATH]... --spam PATH [--spam PATH]...\n"
+    "                          [--required S] [--skip-broken]\n"
     "Rule maintainers' tools. PATH: a .cf file or a folder of them.\n\n"
     "  lint   list errors and warnings as FILE:LINE; exit 1 on errors\n"
     "         (-q: errors only)\n"
@@ -298,6 +299,15 @@ wn_rules_test(int argc, char **argv)
 	if ((rc = wn_cli_load_rules("rules test", &dir, 1, false, &rs)) != 0)
 		return rc;
 	memset(&t, 0, sizeof(t));
+	{
+		wn_diag_list md;
+
+		wn_diag_list_init(&md);
+		wn_rules_check_manifest(dir, &md);
+		wn_cli_print_diags(stdout, &md, true);
+		t.failures += md.errors;
+		wn_diag_list_fini(&md);
+	}
 	t.rs = rs;
 	t.arena = wn_arena_new(0);
 	t.has_hit_test = calloc(wn_rules_count(rs) + 1, 1);
@@ -338,10 +348,11 @@ wn_rules_test(int argc, char **argv)
 		    !t.has_hit_test[i] ? "hit" : "miss");
 		t.failures++;
 	}
-	printf("%zu messages, %zu expectations, %zu failure%s; %zu of %zu "
+	printf("%zu message%s, %zu expectation%s, %zu failure%s; %zu of %zu "
 	    "scoring rules have hit and miss tests\n", t.messages,
-	    t.expectations, t.failures, t.failures == 1 ? "" : "s", covered,
-	    scoring);
+	    t.messages == 1 ? "" : "s", t.expectations,
+	    t.expectations == 1 ? "" : "s", t.failures,
+	    t.failures == 1 ? "" : "s", covered, scoring);
 	rc = t.failures || t.messages == 0 ? WN_EXIT_FAIL : WN_EXIT_OK;
 out:
 	wn_rules_worker_free(&t.w);
@@ -569,6 +580,11 @@ wn_cmd_rules(int argc, char **argv)
 	    strcmp(argv[1], "--help") == 0) {
 		fputs(wn_rules_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? WN_EXIT_USAGE : WN_EXIT_OK;
+	}
+	if (argc > 2 && (strcmp(argv[2], "-h") == 0 ||
+	    strcmp(argv[2], "--help") == 0)) {
+		fputs(wn_rules_usage, stdout);
+		return WN_EXIT_OK;
 	}
 	if (strcmp(argv[1], "lint") == 0)
 		return wn_rules_lint(argc - 1, argv + 1);

@@ -124,7 +124,7 @@ wn_rule_group(const wn__rule *r)
 static void
 wn_rules_compile_regexes(wn_rules *rs, wn_diag_list *d, int *oom)
 {
-	size_t i;
+	size_t i, k;
 	char err[320];
 
 	for (i = 0; i < rs->n_rules && !*oom; i++) {
@@ -159,6 +159,13 @@ wn_rules_compile_regexes(wn_rules *rs, wn_diag_list *d, int *oom)
 		if (wn__rules_literals(rs->arena, r->pattern, r->re_options,
 		    &r->lits, &r->re_flags) != 0)
 			*oom = 1;
+		/* a header literal with a line break may span two fields
+		 * joined in the target, which the prefilter text lacks */
+		if (r->type == WN_RULE_HEADER)
+			for (k = 0; k < r->lits.n; k++)
+				if (memchr(r->lits.lit[k], '\n',
+				    r->lits.len[k]) != NULL)
+					r->lits.n = 0;
 		if (r->lits.n > 0)
 			rs->stats.prefiltered++;
 	}

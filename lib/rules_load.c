@@ -781,7 +781,7 @@ wn_rules_line(wn_reader *rd, char *line, const char *file, unsigned lineno,
 			if (ip.bad && active) {
 				wn_diag_add(rd->d, WN_DIAG_WARNING, file,
 				    lineno, "if condition not understood: "
-				    "\"%s\"; taken as false", rest);
+				    "\"%s\"; taken as false", wn_skip_ws(rest));
 				v = false;
 			}
 		}

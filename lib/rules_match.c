@@ -220,6 +220,8 @@ wn_match_mimeheader(wn_match_run *m, const wn__rule *r)
 			count += wn_match_count(m, r, v.p, v.len, max - count,
 			    NULL);
 		}
+	if (r->negate)	/* !~: no field of the name matched */
+		return count == 0 && !m->limited_now;
 	return count;
 }
 

@@ -26,6 +26,22 @@ wn__targets_init(wn__targets *t, wn_arena *arena, const wn_mime_msg *msg,
 	t->len = len < msg->scanned ? len : msg->scanned;
 }
 
+/* append p[0..n) with CR LF turned into LF, as SpamAssassin reads mail */
+static void
+wn_targets_append_lf(wn_buf *b, const char *p, size_t n)
+{
+	const char *e = p + n, *cr;
+
+	while (p < e && (cr = memchr(p, '\r', (size_t)(e - p))) != NULL) {
+		wn_buf_append(b, p, (size_t)(cr - p));
+		if (cr + 1 == e || cr[1] != '\n')
+			wn_buf_putc(b, '\r');
+		p = cr + 1;
+	}
+	if (p < e)
+		wn_buf_append(b, p, (size_t)(e - p));
+}
+
 static wn_str
 wn_targets_keep(wn__targets *t, wn_buf *b, int *oom)
 {
@@ -72,7 +88,7 @@ wn_targets_field(wn__targets *t, wn_buf *b, const wn_mime_header *h,
 {
 	switch (mod) {
 	case WN__HDR_RAW:
-		wn_buf_append(b, h->raw.p, h->raw.len);
+		wn_targets_append_lf(b, h->raw.p, h->raw.len);
 		wn_buf_putc(b, '\n');
 		break;
 	case WN__HDR_ADDR:
@@ -126,11 +142,14 @@ wn_targets_all(const wn__targets *t, wn_buf *b, enum wn__hdr_mod mod)
 		const wn_mime_header *h = &root->headers[i];
 
 		wn_buf_append(b, h->name.p, h->name.len);
-		wn_buf_puts(b, ": ");
-		if (mod == WN__HDR_RAW)
-			wn_buf_append(b, h->raw.p, h->raw.len);
-		else
+		if (mod == WN__HDR_RAW) {
+			/* the raw value keeps its leading white space */
+			wn_buf_putc(b, ':');
+			wn_targets_append_lf(b, h->raw.p, h->raw.len);
+		} else {
+			wn_buf_puts(b, ": ");
 			wn_buf_append(b, h->value.p, h->value.len);
+		}
 		wn_buf_putc(b, '\n');
 	}
 }
@@ -230,9 +249,13 @@ wn_targets_body(const wn__targets *t, wn_buf *b)
 					wn_buf_putc(b, '\n');
 				in_par = false;
 			} else {
+				const char *te = le;
+
+				if (te > s && te[-1] == '\r')
+					te--;	/* CR LF line end */
 				if (in_par)
 					wn_buf_putc(b, ' ');
-				wn_buf_append(b, s, (size_t)(le - s));
+				wn_buf_append(b, s, (size_t)(te - s));
 				in_par = true;
 			}
 			s = nl ? nl + 1 : e;
@@ -250,7 +273,7 @@ wn_targets_rawbody(const wn__targets *t, wn_buf *b)
 	for (p = t->msg->root; p != NULL; p = wn_mime_part_next(p)) {
 		if (!wn_mime_part_is_text(p) || p->body.len == 0)
 			continue;
-		wn_buf_append(b, p->body.p, p->body.len);
+		wn_targets_append_lf(b, p->body.p, p->body.len);
 		if (p->body.p[p->body.len - 1] != '\n')
 			wn_buf_putc(b, '\n');
 	}
@@ -274,7 +297,8 @@ wn_targets_uris(wn__targets *t, wn_buf *b)
 		len = b->len - start;
 		t->uris[n++] = wn_str_make((const char *)(uintptr_t)start, len);
 		wn_buf_putc(b, '\n');
-		if (*u->scheme == '\0' || *u->host == '\0')
+		if (*u->scheme == '\0' || *u->host == '\0' ||
+		    (u->flags & WN_URL_MAILTO))
 			continue;
 		/* the normalised form, when it differs */
 		s2 = b->len;
@@ -308,7 +332,7 @@ wn__targets_group(wn__targets *t, enum wn__group_id g, wn_str *out)
 		*out = t->group[g];
 		return 0;
 	}
-	if (g == WN__G_FULL) {
+	if (g == WN__G_FULL && memchr(t->data, '\r', t->len) == NULL) {
 		t->group[g] = wn_str_make(t->data, t->len);
 		t->have_group[g] = true;
 		*out = t->group[g];
@@ -316,12 +340,15 @@ wn__targets_group(wn__targets *t, enum wn__group_id g, wn_str *out)
 	}
 	wn_buf_init(&b);
 	switch (g) {
+	case WN__G_FULL:
+		wn_targets_append_lf(&b, t->data, t->len);
+		break;
 	case WN__G_HEADER:
-		/* decoded fields and the raw block: every header target
-		 * except parsed addresses is a substring of one of them */
+		/* decoded and raw fields: a literal of a header target that
+		 * does not span the line break between two fields occurs in
+		 * one of them (rules_build.c drops the others' filters) */
 		wn_targets_all(t, &b, WN__HDR_DECODED);
-		wn_buf_append(&b, t->data, t->msg->header_bytes < t->len ?
-		    t->msg->header_bytes : t->len);
+		wn_targets_all(t, &b, WN__HDR_RAW);
 		break;
 	case WN__G_BODY:
 		wn_targets_body(t, &b);

@@ -534,3 +534,33 @@ Test(rules, scan_adds_rule_symbols_and_gtube)
 	wn_rules_free(&rs);
 	wn_diag_list_fini(&d);
 }
+
+Test(rules, prefilter_never_changes_header_results)
+{
+	wn_diag_list d;
+	wn_rules *rs = load(
+	    "header JOINED X-A =~ /^one\\ntwo/m\n"
+	    "header RAW_ALL ALL:raw =~ /^X-A: one$/m\n"
+	    "mimeheader NOT_PDF Content-Type !~ /application\\/pdf/\n", &d);
+	const char *msg = "X-A: one\nX-A: two\nSubject: s\n\nbody\n";
+
+	cr_assert_eq(d.errors, 0);
+	cr_expect_str_eq(hits(rs, msg, 0, 0), "JOINED RAW_ALL NOT_PDF");
+	wn_rules_free(&rs);
+	wn_diag_list_fini(&d);
+}
+
+Test(rules, crlf_mail_reads_as_lf)
+{
+	wn_diag_list d;
+	wn_rules *rs = load(
+	    "body HI /^Hi Tom, how are you\\?$/\n"
+	    "rawbody RAW /^how are you\\?$/\n"
+	    "full FULL /^Subject: s\\n/m\n", &d);
+	const char *msg = "Subject: s\r\n\r\nHi Tom,\r\nhow are you?\r\n";
+
+	cr_assert_eq(d.errors, 0);
+	cr_expect_str_eq(hits(rs, msg, 0, 0), "HI RAW FULL");
+	wn_rules_free(&rs);
+	wn_diag_list_fini(&d);
+}
