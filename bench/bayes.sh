@@ -24,6 +24,7 @@ all="bogofilter spamprobe spamassassin rspamd winnow"
 usage() { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { echo "bayes.sh: $*" >&2; exit 1; }
 note() { echo "bayes.sh: $*" >&2; }
+. "$here/peers/lists.sh"
 
 only=
 quick=0
@@ -61,29 +62,7 @@ has bogofilter && pkgs="$pkgs bogofilter"
 has spamprobe && pkgs="$pkgs spamprobe"
 has spamassassin && pkgs="$pkgs spamassassin spamc spamd"
 has rspamd && pkgs="$pkgs rspamd redis-server"
-missing=
-for p in $pkgs; do
-	dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || die "missing packages:$missing -- run as root (sudo bench/bayes.sh)"
-	note "installing:$missing"
-	# The packages' own services (system spamd, rspamd, redis on their
-	# default ports) are not wanted: keep them from starting while
-	# installing, unless the machine already has a policy.
-	policy=
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		policy=/usr/sbin/policy-rc.d
-		printf '#!/bin/sh\nexit 101\n' >"$policy"
-		chmod 755 "$policy"
-	fi
-	rc=0
-	# shellcheck disable=SC2086 # one word per package
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends $missing; } >/dev/null || rc=$?
-	[ -z "$policy" ] || rm -f "$policy"
-	[ "$rc" = 0 ] || die "apt-get failed (exit $rc)"
-fi
+install_missing bench/bayes.sh $pkgs
 
 # 2. Corpus and split ------------------------------------------------------
 data=$("$here/fetch_corpus.sh")

@@ -29,6 +29,7 @@ top=$(dirname "$here")
 usage() { sed -n '2,/^set -eu/{/^set -eu/d;s/^# \{0,1\}//;p}' "$0"; }
 die() { echo "rules.sh: $*" >&2; exit 1; }
 note() { echo "rules.sh: $*" >&2; }
+. "$here/peers/lists.sh"
 
 quick=0
 nmsg=
@@ -55,25 +56,7 @@ runs=2
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # 1. Debian packages (spamassassin holds the Mail::SpamAssassin API) -------
-missing=
-dpkg-query -W -f='${db:Status-Abbrev}' spamassassin 2>/dev/null | grep -q '^ii' || missing=" spamassassin"
-if [ -n "$missing" ]; then
-	[ "$(id -u)" = 0 ] || die "missing packages:$missing -- run as root (sudo bench/rules.sh)"
-	note "installing:$missing"
-	# No system spamd started by the install (see bayes.sh).
-	policy=
-	if [ ! -e /usr/sbin/policy-rc.d ]; then
-		policy=/usr/sbin/policy-rc.d
-		printf '#!/bin/sh\nexit 101\n' >"$policy"
-		chmod 755 "$policy"
-	fi
-	rc=0
-	# shellcheck disable=SC2086 # one word per package
-	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		--no-install-recommends $missing; } >/dev/null || rc=$?
-	[ -z "$policy" ] || rm -f "$policy"
-	[ "$rc" = 0 ] || die "apt-get failed (exit $rc)"
-fi
+install_missing bench/rules.sh spamassassin
 
 # 2. Corpus and the message list -------------------------------------------
 data=$("$here/fetch_corpus.sh")

@@ -1,4 +1,36 @@
-# lists.sh - shared by the peer drivers (sourced, not run).
+# lists.sh - shared by the bench scripts and peer drivers (sourced, not
+# run).
+#
+# install_missing SCRIPT PKG...: apt-get install the packages not yet
+# installed (root only; SCRIPT names the caller in the hint), with the
+# packages' own services kept from starting. Uses the caller's die/note.
+install_missing() {
+	_caller=$1
+	shift
+	_missing=
+	for _p in "$@"; do
+		dpkg-query -W -f='${db:Status-Abbrev}' "$_p" 2>/dev/null | grep -q '^ii' || _missing="$_missing $_p"
+	done
+	[ -n "$_missing" ] || return 0
+	[ "$(id -u)" = 0 ] || die "missing packages:$_missing -- run as root (sudo $_caller)"
+	note "installing:$_missing"
+	# The packages' own services (system spamd, rspamd, redis on their
+	# default ports) are not wanted: keep them from starting while
+	# installing, unless the machine already has a policy.
+	_policy=
+	if [ ! -e /usr/sbin/policy-rc.d ]; then
+		_policy=/usr/sbin/policy-rc.d
+		printf '#!/bin/sh\nexit 101\n' >"$_policy"
+		chmod 755 "$_policy"
+	fi
+	_rc=0
+	# shellcheck disable=SC2086 # one word per package
+	{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $_missing; } >/dev/null || _rc=$?
+	[ -z "$_policy" ] || rm -f "$_policy"
+	[ "$_rc" = 0 ] || die "apt-get failed (exit $_rc)"
+}
+
 #
 # split_runs LIST DATA OUTDIR: one file of absolute paths per run of equal
 # labels, named OUTDIR/NNN.ham or OUTDIR/NNN.spam, in list order, so each
