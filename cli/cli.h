@@ -85,6 +85,17 @@ void wn_cli_paths_free(char **paths, int n, int argc);
  */
 void wn_cli_print_diags(FILE *f, const wn_diag_list *d, bool with_warnings);
 
+/* The rule files and folders named by repeated --rules options. */
+#define WN_CLI_MAX_RULES 64
+typedef struct wn_cli_rule_paths {
+	const char *v[WN_CLI_MAX_RULES];
+	size_t n;
+} wn_cli_rule_paths;
+
+/* wn_cli_rule_path_add - note one --rules PATH; 64 after a usage error */
+int wn_cli_rule_path_add(const char *cmd, wn_cli_rule_paths *p,
+    const char *path);
+
 /*
  * wn_cli_load_rules - load rule files or folders for cmd. Errors are
  * printed and refuse the set unless keep_going; warnings are summed up in

@@ -32,6 +32,15 @@ wn_cli_print_diags(FILE *f, const wn_diag_list *d, bool with_warnings)
 }
 
 int
+wn_cli_rule_path_add(const char *cmd, wn_cli_rule_paths *p, const char *path)
+{
+	if (p->n == WN_CLI_MAX_RULES)
+		return wn_cli_usage_error(cmd, "too many --rules");
+	p->v[p->n++] = path;
+	return 0;
+}
+
+int
 wn_cli_load_rules(const char *cmd, const char *const *paths, size_t n,
     bool keep_going, wn_rules **out)
 {

@@ -28,7 +28,6 @@ typedef struct wn_classify_run {
 	int fatal;
 } wn_classify_run;
 
-#define WN_CLASSIFY_MAX_RULES 64
 
 static const char wn_classify_usage[] =
     "usage: winnow classify [--db PATH | --no-bayes] [--rules PATH]... [--json]\n"
@@ -198,8 +197,7 @@ wn_cmd_classify(int argc, char **argv)
 	wn_classify_run r;
 	wn_store *store = NULL;
 	wn_rules *rules = NULL;
-	const char *rule_paths[WN_CLASSIFY_MAX_RULES];
-	size_t n_rule_paths = 0;
+	wn_cli_rule_paths rule_paths = { .n = 0 };
 	bool no_bayes = false, skip_broken = false;
 	const char *db = NULL, *list = NULL;
 	unsigned long long v;
@@ -218,10 +216,9 @@ wn_cmd_classify(int argc, char **argv)
 			list = optarg;
 			break;
 		case 'R':
-			if (n_rule_paths == WN_CLASSIFY_MAX_RULES)
-				return wn_cli_usage_error("classify",
-				    "too many --rules");
-			rule_paths[n_rule_paths++] = optarg;
+			if ((rc = wn_cli_rule_path_add("classify", &rule_paths,
+			    optarg)) != 0)
+				return rc;
 			break;
 		case 'n':
 			no_bayes = true;
@@ -264,9 +261,9 @@ wn_cmd_classify(int argc, char **argv)
 	if (no_bayes && db != NULL)
 		return wn_cli_usage_error("classify",
 		    "--db and --no-bayes exclude each other");
-	if (n_rule_paths > 0) {
-		if ((rc = wn_cli_load_rules("classify", rule_paths,
-		    n_rule_paths, skip_broken, &rules)) != 0)
+	if (rule_paths.n > 0) {
+		if ((rc = wn_cli_load_rules("classify", rule_paths.v,
+		    rule_paths.n, skip_broken, &rules)) != 0)
 			return rc;
 		if (wn_rules_worker_new(rules, &r.worker) != 0) {
 			wn_rules_free(&rules);

@@ -35,8 +35,6 @@ typedef struct wn_eval_list {
 	size_t n;
 } wn_eval_list;
 
-#define WN_EVAL_MAX_RULES 64
-
 static const char wn_eval_usage[] =
     "usage: winnow eval --train LIST --test LIST [OPTIONS]\n"
     "Train a fresh store on LIST, score the test LIST, report FP, FN,\n"
@@ -246,8 +244,7 @@ wn_cmd_eval(int argc, char **argv)
 	char *end, *arg;
 	int c, rc;
 	bool made_tmp = false;
-	const char *rule_paths[WN_EVAL_MAX_RULES];
-	size_t n_rule_paths = 0;
+	wn_cli_rule_paths rule_paths = { .n = 0 };
 	wn_rules *rules = NULL;
 
 	wn_scan_config_default(&cfg);
@@ -293,10 +290,9 @@ wn_cmd_eval(int argc, char **argv)
 				    "--robs, --robx and --min-dev take numbers");
 			break;
 		case 'R':
-			if (n_rule_paths == WN_EVAL_MAX_RULES)
-				return wn_cli_usage_error("eval",
-				    "too many --rules");
-			rule_paths[n_rule_paths++] = optarg;
+			if ((rc = wn_cli_rule_path_add("eval", &rule_paths,
+			    optarg)) != 0)
+				return rc;
 			break;
 		case 'h':
 			fputs(wn_eval_usage, stdout);
@@ -308,8 +304,8 @@ wn_cmd_eval(int argc, char **argv)
 	if (train_file == NULL || test_file == NULL || optind != argc)
 		return wn_cli_usage_error("eval", "give --train LIST and "
 		    "--test LIST");
-	if (n_rule_paths > 0) {
-		if ((rc = wn_cli_load_rules("eval", rule_paths, n_rule_paths,
+	if (rule_paths.n > 0) {
+		if ((rc = wn_cli_load_rules("eval", rule_paths.v, rule_paths.n,
 		    false, &rules)) != 0)
 			goto out;
 		if (wn_rules_worker_new(rules, &e.worker) != 0) {

@@ -480,11 +480,10 @@ wn_rules_check(int argc, char **argv)
 		{ "skip-broken", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *rule_paths[WN_RULES_MAX_PATHS];
+	wn_cli_rule_paths rule_paths = { .n = 0 };
 	char *cls_paths[2][WN_RULES_MAX_PATHS];
 	const char *cls_list[2] = { NULL, NULL };
 	int n_cls[2] = { 0, 0 }, c, rc = 0, cls;
-	size_t n_rules = 0;
 	wn_rules_checker ck;
 	wn_rules *rs = NULL;
 	bool skip_broken = false;
@@ -496,10 +495,9 @@ wn_rules_check(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'R':
-			if (n_rules == WN_RULES_MAX_PATHS)
-				return wn_cli_usage_error("rules check",
-				    "too many --rules");
-			rule_paths[n_rules++] = optarg;
+			if ((rc = wn_cli_rule_path_add("rules check",
+			    &rule_paths, optarg)) != 0)
+				return rc;
 			break;
 		case 'H':
 		case 'S':
@@ -527,11 +525,11 @@ wn_rules_check(int argc, char **argv)
 			    "unknown option");
 		}
 	}
-	if (n_rules == 0 || (n_cls[0] == 0 && cls_list[0] == NULL) ||
+	if (rule_paths.n == 0 || (n_cls[0] == 0 && cls_list[0] == NULL) ||
 	    (n_cls[1] == 0 && cls_list[1] == NULL))
 		return wn_cli_usage_error("rules check",
 		    "give --rules, --ham and --spam");
-	if ((rc = wn_cli_load_rules("rules check", rule_paths, n_rules,
+	if ((rc = wn_cli_load_rules("rules check", rule_paths.v, rule_paths.n,
 	    skip_broken, &rs)) != 0)
 		return rc;
 	ck.rs = rs;

@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <winnow/alloc.h>
 #include <winnow/err.h>
@@ -405,6 +406,42 @@ wn_rules_build_groups(wn_rules *rs)
 	return 0;
 }
 
+/*
+ * Header rules reading the same text (kind, name, modifier) share a slot,
+ * so a message builds each header text once and finds it by index.
+ */
+static int
+wn_rules_assign_hdr_slots(wn_rules *rs)
+{
+	uint32_t *first;	/* per slot: a rule holding it */
+	size_t i, k;
+
+	first = wn_malloc((rs->n_rules + 1) * sizeof(*first));
+	if (first == NULL)
+		return WN_ENOMEM;
+	rs->n_hdr_slots = 0;
+	for (i = 0; i < rs->n_rules; i++) {
+		wn__rule *r = &rs->rules[i];
+
+		if (!wn_rule_usable(r) || r->type != WN_RULE_HEADER)
+			continue;
+		for (k = 0; k < rs->n_hdr_slots; k++) {
+			const wn__rule *o = &rs->rules[first[k]];
+
+			if (o->hdr_kind == r->hdr_kind &&
+			    o->hdr_mod == r->hdr_mod &&
+			    (r->hdr_kind != WN__HDR_NAMED ||
+			    strcasecmp(o->hdr_name, r->hdr_name) == 0))
+				break;
+		}
+		if (k == rs->n_hdr_slots)
+			first[rs->n_hdr_slots++] = (uint32_t)i;
+		r->hdr_slot = (uint32_t)k;
+	}
+	wn_free(first);
+	return 0;
+}
+
 int
 wn__rules_build(wn_rules *rs, wn_diag_list *d)
 {
@@ -419,6 +456,8 @@ wn__rules_build(wn_rules *rs, wn_diag_list *d)
 	if (rc != 0)
 		return rc;
 	wn_rules_mark_needed(rs);
+	if ((rc = wn_rules_assign_hdr_slots(rs)) != 0)
+		return rc;
 	rc = wn_rules_build_groups(rs);
 	if (rc != 0)
 		return rc;

@@ -94,6 +94,8 @@ typedef struct wn__rule {
 	const char *hdr_name;
 	enum wn__hdr_mod hdr_mod;
 	bool hdr_exists;	/* exists:Name */
+	uint32_t hdr_slot;	/* header text shared by rules with the same
+				 * kind, name and modifier */
 	bool negate;		/* !~ */
 	const char *if_unset;	/* [if-unset: text] or NULL */
 
@@ -159,27 +161,20 @@ struct wn_rules {
 	wn_rules_limits limits;
 	wn_rules_stats stats;
 	size_t max_meta_depth;
+	size_t n_hdr_slots;
 	uint32_t *hash;		/* name -> id + 1, open addressing */
 	size_t hash_cap;
 };
 
 /* The texts of one message that rules look at, built on first use. */
-typedef struct wn__hdr_cache {
-	enum wn__hdr_kind kind;
-	const char *name;
-	enum wn__hdr_mod mod;
-	wn_str value;		/* p == NULL: the header is absent */
-} wn__hdr_cache;
-
-#define WN__HDR_CACHE 128
-
 typedef struct wn__targets {
 	wn_arena *arena;
 	const wn_mime_msg *msg;
 	const char *data;
 	size_t len;
-	wn__hdr_cache cache[WN__HDR_CACHE];
-	size_t n_cache;
+	size_t n_hdr_slots;
+	wn_str *hdr_value;	/* per slot; .p NULL: the header is absent */
+	uint8_t *hdr_done;	/* per slot: hdr_value is set */
 	bool have_group[WN__G_COUNT];
 	wn_str group[WN__G_COUNT];	/* text scanned by the prefilter */
 	wn_str *uris;			/* each URI form */
@@ -188,7 +183,7 @@ typedef struct wn__targets {
 
 /* rules_target.c */
 void wn__targets_init(wn__targets *t, wn_arena *arena,
-    const wn_mime_msg *msg, const char *data, size_t len);
+    const wn_mime_msg *msg, const char *data, size_t len, size_t n_hdr_slots);
 /* a header rule's text; .p NULL when the header is absent. ENOMEM: .p NULL
  * and *oom set */
 wn_str wn__targets_header(wn__targets *t, const wn__rule *r, int *oom);

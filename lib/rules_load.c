@@ -267,32 +267,28 @@ wn_if_primary(wn_if_parser *ip)
 	return false;
 }
 
+/* "||" over "&&" over primaries: level 0 is ||, level 1 is && */
 static bool
-wn_if_and(wn_if_parser *ip)
+wn_if_binary(wn_if_parser *ip, int level)
 {
-	bool v = wn_if_primary(ip);
+	const char *op = level == 0 ? "||" : "&&";
+	bool v = level == 0 ? wn_if_binary(ip, 1) : wn_if_primary(ip);
+	bool w;
 
 	for (;;) {
 		ip->p = wn_skip_ws(ip->p);
-		if (strncmp(ip->p, "&&", 2) != 0)
+		if (strncmp(ip->p, op, 2) != 0)
 			return v;
 		ip->p += 2;
-		v = wn_if_primary(ip) && v;
+		w = level == 0 ? wn_if_binary(ip, 1) : wn_if_primary(ip);
+		v = level == 0 ? v || w : v && w;
 	}
 }
 
 static bool
 wn_if_or(wn_if_parser *ip)
 {
-	bool v = wn_if_and(ip);
-
-	for (;;) {
-		ip->p = wn_skip_ws(ip->p);
-		if (strncmp(ip->p, "||", 2) != 0)
-			return v;
-		ip->p += 2;
-		v = wn_if_and(ip) || v;
-	}
+	return wn_if_binary(ip, 0);
 }
 
 /* ---- rule definitions ---- */

@@ -360,7 +360,7 @@ wn_rules_match(const wn_rules *rs, wn_rules_worker *w, wn_arena *arena,
 	m.res = out;
 	m.score_set = score_set & 3;
 	m.flags = flags;
-	wn__targets_init(&m.t, arena, msg, data, len);
+	wn__targets_init(&m.t, arena, msg, data, len, rs->n_hdr_slots);
 	m.counts = wn_arena_calloc(arena, rs->n_rules + 1, sizeof(*m.counts));
 	m.cand = wn_arena_calloc(arena, rs->n_rules + 1, 1);
 	if (m.counts == NULL || m.cand == NULL)

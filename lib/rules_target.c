@@ -17,9 +17,10 @@
 
 void
 wn__targets_init(wn__targets *t, wn_arena *arena, const wn_mime_msg *msg,
-    const char *data, size_t len)
+    const char *data, size_t len, size_t n_hdr_slots)
 {
 	memset(t, 0, sizeof(*t));
+	t->n_hdr_slots = n_hdr_slots;
 	t->arena = arena;
 	t->msg = msg;
 	t->data = data;
@@ -164,16 +165,19 @@ wn__targets_header(wn__targets *t, const wn__rule *r, int *oom)
 	wn_buf b;
 	bool found = false;
 	wn_str v;
-	size_t i;
 
-	for (i = 0; i < t->n_cache; i++) {
-		const wn__hdr_cache *c = &t->cache[i];
-
-		if (c->kind == r->hdr_kind && c->mod == r->hdr_mod &&
-		    (c->kind != WN__HDR_NAMED ||
-		    strcasecmp(c->name, r->hdr_name) == 0))
-			return c->value;
+	if (t->hdr_value == NULL) {
+		t->hdr_value = wn_arena_calloc(t->arena, t->n_hdr_slots + 1,
+		    sizeof(*t->hdr_value));
+		t->hdr_done = wn_arena_calloc(t->arena, t->n_hdr_slots + 1, 1);
+		if (t->hdr_value == NULL || t->hdr_done == NULL) {
+			t->hdr_value = NULL;
+			*oom = 1;
+			return WN_STR_NULL;
+		}
 	}
+	if (t->hdr_done[r->hdr_slot])
+		return t->hdr_value[r->hdr_slot];
 	wn_buf_init(&b);
 	switch (r->hdr_kind) {
 	case WN__HDR_ALL:
@@ -195,13 +199,9 @@ wn__targets_header(wn__targets *t, const wn__rule *r, int *oom)
 	}
 	v = found ? wn_targets_keep(t, &b, oom) : WN_STR_NULL;
 	wn_buf_fini(&b);
-	if (t->n_cache < WN__HDR_CACHE && !*oom) {
-		wn__hdr_cache *c = &t->cache[t->n_cache++];
-
-		c->kind = r->hdr_kind;
-		c->name = r->hdr_name;
-		c->mod = r->hdr_mod;
-		c->value = v;
+	if (!*oom) {
+		t->hdr_value[r->hdr_slot] = v;
+		t->hdr_done[r->hdr_slot] = 1;
 	}
 	return v;
 }
