@@ -1,0 +1,51 @@
+/*
+ * milter.h - winnowd's process: registration with libmilter, reload,
+ * daemon start-up.
+ */
+#ifndef WINNOW_MILTER_MILTER_H
+#define WINNOW_MILTER_MILTER_H
+
+#include <stdbool.h>
+
+#include "session.h"
+
+/* What winnowd was started with, for reloads. */
+typedef struct wn_startup {
+	const char *config_file;	/* NULL: built-in defaults */
+	const char *socket_override;	/* -p, or NULL */
+} wn_startup;
+
+/* wn_milter_register - set the socket, register callbacks, open the
+ * socket; -1 on failure (libmilter logs why) */
+int wn_milter_register(wn_daemon *d, const char *socket_spec);
+
+/* wn_milter_run - smfi_main; returns when libmilter is told to stop */
+int wn_milter_run(void);
+
+/*
+ * wn_config_load - settings from the start-up file with the -p override,
+ * then a snapshot; findings are logged, each with file and line. prev is
+ * the snapshot being replaced (NULL at start). Returns 0 with *out set.
+ */
+int wn_config_load(const wn_startup *su, const wn_config *prev,
+    wn_config **out);
+
+/* wn_reload_start - a thread that reloads on SIGUSR1, which must already
+ * be blocked in every thread; 0 or -1 */
+int wn_reload_start(wn_daemon *d, const wn_startup *su);
+
+/* wn_config_log_start - one notice line describing a snapshot */
+void wn_config_log_start(const wn_config *c);
+
+/* wn_reload_now - one reload: build aside, swap on success; 0 or -1 */
+int wn_reload_now(wn_daemon *d, const wn_startup *su);
+
+/* Process shape (daemon.c). */
+int wn_daemonize(void);
+int wn_pidfile_write(const char *path);
+void wn_pidfile_remove(const char *path);
+/* wn_socket_chown - a unix socket (spec unix:/local:) to user's uid/gid */
+int wn_socket_chown(const char *spec, const char *user);
+int wn_drop_privileges(const char *user);
+
+#endif

@@ -1,0 +1,180 @@
+/*
+ * winnowd.c - the winnow milter daemon: options, start-up, main loop.
+ *
+ * winnowd [-c FILE] [-p SOCKET] [-f] [-t [-v]]
+ *
+ * Start-up order: read the configuration and build the first snapshot
+ * (rules compiled, store opened); open the milter socket; detach and write
+ * the pid file; drop to the configured user; block SIGUSR1 and start the
+ * reload thread; hand over to libmilter. Any failure before the main loop
+ * exits with a sysexits code and a message saying why.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <winnow/err.h>
+#include <winnow/log.h>
+
+#include "milter.h"
+
+#define WN_EX_OK	0
+#define WN_EX_USAGE	64
+#define WN_EX_SOFTWARE	70
+#define WN_EX_OSERR	71
+#define WN_EX_CONFIG	78
+
+#define WN_DEFAULT_CONF "/etc/winnow/winnow.conf"
+
+static void
+wn_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: winnowd [-c FILE] [-p SOCKET] [-f] [-t [-v]]\n"
+	    "  -c FILE    configuration file (default " WN_DEFAULT_CONF
+	    " if it exists,\n"
+	    "             else built-in defaults)\n"
+	    "  -p SOCKET  milter socket: inet:PORT@HOST, unix:PATH or "
+	    "local:PATH\n"
+	    "  -f         stay in the foreground and log to stderr\n"
+	    "  -t         check the configuration (rules, store) and exit\n"
+	    "  -v         with -t: print every setting's effective value\n"
+	    "  -V         print the version\n"
+	    "see winnowd(8) and winnow.conf(5)\n");
+}
+
+static enum wn_log_level
+wn_level_of(const char *name)
+{
+	if (strcmp(name, "err") == 0)
+		return WN_LOG_ERR;
+	if (strcmp(name, "warning") == 0)
+		return WN_LOG_WARN;
+	if (strcmp(name, "notice") == 0)
+		return WN_LOG_NOTICE;
+	if (strcmp(name, "debug") == 0)
+		return WN_LOG_DEBUG;
+	return WN_LOG_INFO;
+}
+
+/* The resolver's time limits for SPF, read by each thread's res_ninit.
+ * An RES_OPTIONS the operator set wins. */
+static void
+wn_resolver_limits(double timeout)
+{
+	char opt[64];
+
+	snprintf(opt, sizeof(opt), "timeout:%d attempts:2", (int)timeout);
+	setenv("RES_OPTIONS", opt, 0);
+}
+
+static int
+wn_check_only(const wn_startup *su, bool verbose)
+{
+	wn_config *c = NULL;
+	int rc = wn_config_load(su, NULL, &c);
+
+	if (rc != 0) {
+		fprintf(stderr, "winnowd: configuration not usable (%s)\n",
+		    wn_strerror(rc));
+		return WN_EX_CONFIG;
+	}
+	if (verbose)
+		wn_settings_print(c->settings, stdout);
+	fprintf(stderr, "winnowd: configuration OK: %zu rules, Bayes %s, "
+	    "SPF %s\n", c->rules ? wn_rules_stats_get(c->rules)->rules : 0,
+	    c->scan.store ? "on" : "off", c->spf ? "on" : "off");
+	wn_config_unref(&c);
+	return WN_EX_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	static wn_daemon daemon_state;
+	wn_startup su = { NULL, NULL };
+	bool foreground = false, test = false, verbose = false;
+	wn_config *cfg = NULL;
+	const wn_settings *s;
+	sigset_t set;
+	char *pid_file;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "c:p:ftvVh")) != -1) {
+		switch (ch) {
+		case 'c': su.config_file = optarg; break;
+		case 'p': su.socket_override = optarg; break;
+		case 'f': foreground = true; break;
+		case 't': test = true; break;
+		case 'v': verbose = true; break;
+		case 'V':
+			printf("winnowd %s\n", WN_VERSION);
+			return WN_EX_OK;
+		case 'h':
+			wn_usage(stdout);
+			return WN_EX_OK;
+		default:
+			wn_usage(stderr);
+			return WN_EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		wn_usage(stderr);
+		return WN_EX_USAGE;
+	}
+	if (su.config_file == NULL && access(WN_DEFAULT_CONF, F_OK) == 0)
+		su.config_file = WN_DEFAULT_CONF;
+	wn_log_open("winnowd", foreground || test ? WN_LOG_STDERR :
+	    WN_LOG_SYSLOG);
+	wn_log_set_level(WN_LOG_INFO);
+	if (test)
+		return wn_check_only(&su, verbose);
+
+	if ((rc = wn_config_load(&su, NULL, &cfg)) != 0) {
+		wn_log_err("configuration not usable (%s); not started",
+		    wn_strerror(rc));
+		return WN_EX_CONFIG;
+	}
+	s = cfg->settings;
+	wn_log_set_level(wn_level_of(s->log_level));
+	wn_resolver_limits(s->spf_timeout);
+	wn_config_slot_init(&daemon_state.config, cfg);
+	if (wn_milter_register(&daemon_state, s->socket) != 0) {
+		wn_log_err("cannot listen on %s (in use, or a bad socket "
+		    "spec: inet:PORT@HOST, unix:PATH)", s->socket);
+		return WN_EX_OSERR;
+	}
+	if (!foreground && wn_daemonize() != 0)
+		return WN_EX_OSERR;
+	if ((pid_file = strdup(s->pid_file)) == NULL)
+		return WN_EX_OSERR;
+	/* `winnow reload` finds the daemon through the pid file; in the
+	 * foreground it is a convenience, not a condition. */
+	if (wn_pidfile_write(pid_file) != 0 && !foreground)
+		return WN_EX_OSERR;
+	if (wn_socket_chown(s->socket, s->user) != 0 ||
+	    wn_drop_privileges(s->user) != 0)
+		return WN_EX_OSERR;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (wn_reload_start(&daemon_state, &su) != 0) {
+		wn_log_err("cannot start the reload thread");
+		return WN_EX_OSERR;
+	}
+	wn_log_notice("winnowd %s listening on %s", WN_VERSION, s->socket);
+	wn_config_log_start(cfg);
+	rc = wn_milter_run();
+	wn_log_notice("stopping after %lu messages (%lu under on_error)",
+	    (unsigned long)atomic_load(&daemon_state.messages),
+	    (unsigned long)atomic_load(&daemon_state.failures));
+	wn_pidfile_remove(pid_file);
+	free(pid_file);
+	wn_config_slot_fini(&daemon_state.config);
+	return rc == 0 ? WN_EX_OK : WN_EX_SOFTWARE;
+}
