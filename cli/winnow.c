@@ -23,6 +23,8 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	    wn_cmd_eval },
 	{ "rules", "rule maintainers' tools: lint, test, check",
 	    wn_cmd_rules },
+	{ "reload", "check winnowd's configuration and make it reload",
+	    wn_cmd_reload },
 };
 
 static void

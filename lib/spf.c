@@ -95,7 +95,7 @@ wn_spf_symbol(enum wn_spf_result r, bool helo)
 }
 
 static enum wn_spf_result
-wn_spf_map(SPF_result_t r)
+wn_spf_map(SPF_result_t r, SPF_errcode_t err)
 {
 	switch (r) {
 	case SPF_RESULT_NEUTRAL: return WN_SPF_NEUTRAL;
@@ -104,9 +104,12 @@ wn_spf_map(SPF_result_t r)
 	case SPF_RESULT_SOFTFAIL: return WN_SPF_SOFTFAIL;
 	case SPF_RESULT_NONE: return WN_SPF_NONE;
 	case SPF_RESULT_TEMPERROR: return WN_SPF_TEMPERROR;
-	/* "invalid" means libspf2 could not evaluate the record: the
-	 * record is at fault, which RFC 7208 calls permerror. */
+	/* libspf2 leaves "invalid" when it could not evaluate the
+	 * sender's own record: a DNS failure fetching it (RFC 7208:
+	 * temperror), or a record it cannot compile (permerror). */
 	case SPF_RESULT_INVALID:
+		return err == SPF_E_DNS_ERROR ? WN_SPF_TEMPERROR :
+		    WN_SPF_PERMERROR;
 	case SPF_RESULT_PERMERROR:
 	default: return WN_SPF_PERMERROR;
 	}
@@ -166,6 +169,7 @@ wn_spf_run(wn_spf *spf, wn_arena *a, const wn_ipaddr *ip, const char *helo,
 {
 	SPF_request_t *req;
 	SPF_response_t *resp = NULL;
+	SPF_errcode_t err;
 	char ipbuf[64];
 	bool null_sender = mail_from == NULL || *mail_from == '\0';
 	int rc = 0;
@@ -194,8 +198,8 @@ wn_spf_run(wn_spf *spf, wn_arena *a, const wn_ipaddr *ip, const char *helo,
 		out->result = WN_SPF_PERMERROR;
 		goto done;
 	}
-	SPF_request_query_mailfrom(req, &resp);
-	out->result = resp ? wn_spf_map(SPF_response_result(resp)) :
+	err = SPF_request_query_mailfrom(req, &resp);
+	out->result = resp ? wn_spf_map(SPF_response_result(resp), err) :
 	    WN_SPF_TEMPERROR;
 	if (resp == NULL)
 		rc = WN_ENOMEM;

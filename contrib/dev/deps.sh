@@ -1,13 +1,20 @@
 #!/bin/sh
 # deps.sh - install what winnow needs to build and test, on Debian 12.
 #
+# deps.sh          what building and running winnow needs;
+# deps.sh --test   also what the integration tests run: a real Postfix,
+#                  swaks, and nsd for the SPF tests' DNS.
 # Installs only what is missing, so it is cheap to run again; needs root
-# (or sudo) when something is missing. The list is the single place that
+# (or sudo) when something is missing. The lists are the single place that
 # names winnow's Debian packages.
 set -eu
 PKGS="build-essential cmake pkg-config clang
 libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev liblmdb-dev
-libpcre2-dev"
+libpcre2-dev libmilter-dev libspf2-dev"
+TEST_PKGS="postfix swaks nsd iproute2"
+if [ "${1:-}" = "--test" ]; then
+	PKGS="$PKGS $TEST_PKGS"
+fi
 
 missing=""
 for p in $PKGS; do
@@ -28,6 +35,10 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Postfix is only run by the tests, from private configurations: keep
+# the package from setting up a system mail server.
+echo "postfix postfix/main_mailer_type select No configuration" |
+    $SUDO debconf-set-selections
 $SUDO apt-get update -q
 # shellcheck disable=SC2086
 $SUDO apt-get install -y -q --no-install-recommends $missing

@@ -12,7 +12,7 @@ cd "$top"
 jobs=$(nproc)
 fuzz_seconds=${WN_FUZZ_SECONDS:-20}
 
-sh contrib/dev/deps.sh
+sh contrib/dev/deps.sh --test
 
 echo "== release build"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWN_WERROR=ON >/dev/null

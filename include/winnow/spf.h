@@ -53,7 +53,9 @@ void wn_spf_free(wn_spf **sp);
 /*
  * wn_spf_run - check client ip for mail_from ("" for the null sender) and
  * helo (may be "" or NULL). Always returns a result: a check that cannot
- * be made (no usable identity) is none; libspf2's "invalid" is permerror.
+ * be made (no usable identity) is none. Where libspf2 gives no result
+ * ("invalid"), a DNS failure on the sender's record is temperror and a
+ * record it cannot compile is permerror.
  * Returns 0 or WN_ENOMEM.
  */
 int wn_spf_run(wn_spf *spf, wn_arena *a, const wn_ipaddr *ip,
