@@ -164,7 +164,6 @@ wn_session_envfrom(const wn_mta *mta, void *ctx, char **argv)
 	wn_config_unref(&s->cfg);
 	s->cfg = wn_config_acquire(&s->d->config);
 	s->in_message = true;
-	s->started = wn_session_now();
 	wn_session_tag_queue_id(s, mta, ctx);
 	s->mail_from = wn_session_strip_angles(s->msg, argv ? argv[0] : NULL);
 	if (s->mail_from == NULL)
@@ -388,6 +387,7 @@ wn_session_eom(const wn_mta *mta, void *ctx)
 	if (!s->in_message)
 		return WN_REPLY_CONTINUE;
 	wn_session_tag_queue_id(s, mta, ctx);
+	s->started = wn_session_now();
 	atomic_fetch_add_explicit(&s->d->messages, 1, memory_order_relaxed);
 	if (s->oversize) {
 		if (s->skip_why != NULL)

@@ -60,7 +60,7 @@ typedef struct wn_session {
 	unsigned del_idx[WN_MAX_OWN_DELETES];
 	unsigned n_del;
 	unsigned headers;
-	double started;			/* seconds, monotonic, at MAIL FROM */
+	double started;			/* monotonic seconds at end of message */
 } wn_session;
 
 /* wn_session_now - monotonic seconds */

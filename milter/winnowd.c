@@ -159,8 +159,14 @@ main(int argc, char **argv)
 	    wn_drop_privileges(s->user) != 0)
 		return WN_EX_OSERR;
 
+	/* Blocked in every thread from here: the reload thread takes
+	 * SIGUSR1 and libmilter's signal thread the stop signals, each in
+	 * sigwait, so none of them can land in another thread. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (wn_reload_start(&daemon_state, &su) != 0) {
