@@ -92,7 +92,7 @@ wn_cmd_reload(int argc, char **argv)
 	wn_diag_list_init(&d);
 	rc = wn_settings_load(conf, &d, &s);
 	if (rc == 0 && check) {
-		rc = wn_config_build(s, NULL, &d, &c);
+		rc = wn_config_build(s, NULL, WN_CONFIG_CHECK, &d, &c);
 		s = NULL;
 	}
 	wn_cli_print_diags(stderr, &d, true);

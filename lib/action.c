@@ -169,7 +169,10 @@ char *
 wn_spam_level(wn_arena *a, double score)
 {
 	char buf[51];
-	int n = score >= 50 ? 50 : score >= 1 ? (int)score : 0;
+	int n;
+
+	score = wn_score_round(score);
+	n = score >= 50 ? 50 : score >= 1 ? (int)score : 0;
 
 	memset(buf, '*', (size_t)n);
 	buf[n] = '\0';

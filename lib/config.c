@@ -48,21 +48,23 @@ wn_config_store_unref(struct wn_config_store **sp)
  * file, else a newly opened one; NULL (Bayes off) when there is none. */
 static int
 wn_config_store_get(const wn_settings *s, const wn_config *prev,
-    wn_scan_config *scan, wn_diag_list *d, struct wn_config_store **out)
+    unsigned cflags, wn_scan_config *scan, wn_diag_list *d,
+    struct wn_config_store **out)
 {
 	struct wn_config_store *cs;
 	wn_store_params params;
 	wn_store_totals tot;
 	struct stat sb;
 	char err[256];
-	unsigned flags = s->autolearn ? WN_STORE_CREATE : 0;
+	unsigned flags = s->autolearn && !(cflags & WN_CONFIG_CHECK) ?
+	    WN_STORE_CREATE : 0;
 	int rc;
 
 	*out = NULL;
 	if (s->store[0] == '\0')
 		return 0;
 	if (stat(s->store, &sb) != 0) {
-		if (errno != ENOENT || !s->autolearn) {
+		if (errno != ENOENT || !(flags & WN_STORE_CREATE)) {
 			wn_diag_add(d, WN_DIAG_WARNING, s->store, 0,
 			    "token store not usable (%s); Bayes is off until "
 			    "one is learned (winnow learn)", strerror(errno));
@@ -150,8 +152,8 @@ wn_config_rules(wn_config *c, wn_diag_list *d)
 }
 
 int
-wn_config_build(wn_settings *s, const wn_config *prev, wn_diag_list *d,
-    wn_config **out)
+wn_config_build(wn_settings *s, const wn_config *prev, unsigned flags,
+    wn_diag_list *d, wn_config **out)
 {
 	wn_config *c;
 	int rc;
@@ -175,8 +177,10 @@ wn_config_build(wn_settings *s, const wn_config *prev, wn_diag_list *d,
 	c->scan.net = s->spf;
 	if ((rc = wn_config_rules(c, d)) != 0)
 		goto fail;
-	if ((rc = wn_config_store_get(s, prev, &c->scan, d, &c->store)) != 0)
+	if ((rc = wn_config_store_get(s, prev, flags, &c->scan, d,
+	    &c->store)) != 0)
 		goto fail;
+	c->store_writable = c->store != NULL && c->store->writable;
 	if (s->spf && (rc = wn_spf_new(c->authserv_id, NULL, &c->spf)) != 0)
 		goto fail;
 	*out = c;

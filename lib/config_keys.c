@@ -32,7 +32,8 @@ enum wn_key_type {
 	WN_KEY_RULES,		/* list of paths */
 	WN_KEY_NETS,		/* list of networks */
 	WN_KEY_ON_ERROR,
-	WN_KEY_LOG_LEVEL
+	WN_KEY_LOG_LEVEL,
+	WN_KEY_HEADER_NAME	/* letters, digits and '-' */
 };
 
 typedef struct wn_key {
@@ -85,7 +86,7 @@ static const wn_key wn_keys[] = {
 	{ "on_error", WN_KEY_ON_ERROR, "accept", S(on_error), 0, 0, false },
 	/* headers */
 	{ "add_headers", WN_KEY_BOOL, "yes", S(add_headers), 0, 0, false },
-	{ "header_prefix", WN_KEY_STR, "X-Spam", S(header_prefix), 0, 0,
+	{ "header_prefix", WN_KEY_HEADER_NAME, "X-Spam", S(header_prefix), 0, 0,
 	  false },
 	{ "authserv_id", WN_KEY_STR, "", S(authserv_id), 0, 0, false },
 	/* SPF */
@@ -256,6 +257,14 @@ wn_set_value(wn_parse_ctx *ctx, const wn_key *k, char *v, bool replace)
 	size_t i;
 
 	switch (k->type) {
+	case WN_KEY_HEADER_NAME:
+		if (*v == '\0' || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(v)) {
+			WN_BAD(ctx, "%s: '%s' is not a header name (letters, "
+			    "digits, '-')", k->name, v);
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case WN_KEY_STR:
 		if ((*(const char **)field = wn_arena_strdup(ctx->s->arena,
 		    v)) == NULL)
@@ -522,6 +531,7 @@ wn_key_format(const wn_settings *s, const wn_key *k, char *buf, size_t len)
 	buf[0] = '\0';
 	switch (k->type) {
 	case WN_KEY_STR:
+	case WN_KEY_HEADER_NAME:
 	case WN_KEY_LOG_LEVEL:
 		snprintf(buf, len, "%s", *(const char *const *)field);
 		break;

@@ -12,7 +12,7 @@
 
 #include <winnow/log.h>
 
-int wn__log_level = WN_LOG_NOTICE;
+_Atomic int wn__log_level = WN_LOG_NOTICE;
 static enum wn_log_sink wn_log_sink_kind = WN_LOG_STDERR;
 static const char *wn_log_ident = "winnow";
 
@@ -29,6 +29,20 @@ void
 wn_log_set_level(enum wn_log_level level)
 {
 	wn__log_level = (int)level;
+}
+
+enum wn_log_level
+wn_log_level_parse(const char *name)
+{
+	if (strcmp(name, "err") == 0)
+		return WN_LOG_ERR;
+	if (strcmp(name, "warning") == 0)
+		return WN_LOG_WARN;
+	if (strcmp(name, "notice") == 0)
+		return WN_LOG_NOTICE;
+	if (strcmp(name, "debug") == 0)
+		return WN_LOG_DEBUG;
+	return WN_LOG_INFO;
 }
 
 static void

@@ -94,7 +94,8 @@ wn_net_parse(const char *s, wn_net *out)
 	text[alen] = '\0';
 	if (wn_ipaddr_parse(text, &out->addr) != 0)
 		return WN_EINVAL;
-	max = out->addr.family == 4 ? 32 : 128;
+	/* The prefix counts bits of the address as written. */
+	max = strchr(text, ':') != NULL ? 128 : 32;
 	plen = max;
 	if (slash != NULL) {
 		if (slash[1] < '0' || slash[1] > '9')
@@ -102,9 +103,12 @@ wn_net_parse(const char *s, wn_net *out)
 		plen = strtol(slash + 1, &end, 10);
 		if (*end != '\0' || plen < 0 || plen > (long)max)
 			return WN_EINVAL;
-		/* ::ffff:192.0.2.0/120 was unmapped: keep the IPv4 part. */
-		if (max == 32 && strchr(text, ':') != NULL)
+		/* ::ffff:192.0.2.0/120 was unmapped: keep the IPv4 part;
+		 * a prefix shorter than the mapping covers all of IPv4. */
+		if (max == 128 && out->addr.family == 4)
 			plen = plen >= 96 ? plen - 96 : 0;
+	} else if (out->addr.family == 4) {
+		plen = 32;
 	}
 	out->prefix = (uint8_t)plen;
 	for (i = 0; i < 16; i++) {

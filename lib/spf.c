@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <spf2/spf.h>
+#include <spf2/spf_dns.h>
 
 #include <winnow/alloc.h>
 #include <winnow/err.h>
@@ -16,6 +17,7 @@
 
 struct wn_spf {
 	SPF_server_t *server;
+	SPF_dns_server_t *dns;	/* a layer we were given, or NULL */
 	char receiver[256];
 };
 
@@ -63,9 +65,13 @@ wn_spf_new(const char *receiver, struct SPF_dns_server_struct *dns,
 	s->server = dns ? SPF_server_new_dns(dns, 0) :
 	    SPF_server_new(SPF_DNS_CACHE, 0);
 	if (s->server == NULL) {
+		if (dns != NULL)
+			SPF_dns_free(dns);
 		wn_free(s);
 		return WN_ENOMEM;
 	}
+	/* libspf2 frees only a resolver it made itself. */
+	s->dns = dns;
 	SPF_server_set_rec_dom(s->server, s->receiver);
 	*out = s;
 	return 0;
@@ -77,6 +83,8 @@ wn_spf_free(wn_spf **sp)
 	if (*sp == NULL)
 		return;
 	SPF_server_free((*sp)->server);
+	if ((*sp)->dns != NULL)
+		SPF_dns_free((*sp)->dns);
 	wn_free(*sp);
 	*sp = NULL;
 }
@@ -185,10 +193,17 @@ wn_spf_run(wn_spf *spf, wn_arena *a, const wn_ipaddr *ip, const char *helo,
 		goto done;
 	if ((req = SPF_request_new(spf->server)) == NULL)
 		return WN_ENOMEM;
-	if (ip->family == 4)
-		SPF_request_set_ipv4(req, *(const struct in_addr *)ip->b);
-	else
-		SPF_request_set_ipv6(req, *(const struct in6_addr *)ip->b);
+	if (ip->family == 4) {
+		struct in_addr a4;
+
+		memcpy(&a4, ip->b, sizeof(a4));
+		SPF_request_set_ipv4(req, a4);
+	} else {
+		struct in6_addr a6;
+
+		memcpy(&a6, ip->b, sizeof(a6));
+		SPF_request_set_ipv6(req, a6);
+	}
 	/* With the HELO name set first, an empty MAIL FROM becomes
 	 * postmaster@HELO inside libspf2. */
 	if (wn_spf_helo_usable(helo))

@@ -58,9 +58,9 @@ wn_actions_remove_own(const wn_session *s, const wn_mta *mta, void *ctx)
 	/* Last first, so earlier indexes stay valid whatever the MTA does
 	 * with the numbering after a deletion. */
 	for (i = s->n_del; i-- > 0;) {
-		wn_own_header_name(s, (enum wn_own_header)s->del_kind[i], name,
+		wn_own_header_name(s, (enum wn_own_header)s->del[i].kind, name,
 		    sizeof(name));
-		if (mta->chgheader(ctx, name, (int)s->del_idx[i], NULL) != 0)
+		if (mta->chgheader(ctx, name, (int)s->del[i].idx, NULL) != 0)
 			wn_actions_edit_failed(s, "remove", name);
 	}
 }

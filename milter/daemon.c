@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,23 +53,63 @@ wn_daemonize(void)
 	return 0;
 }
 
-int
-wn_pidfile_write(const char *path)
+/* The uid and gid of user; false (and a log line) if there is none. */
+static bool
+wn_user_ids(const char *user, uid_t *uid, gid_t *gid)
 {
-	char buf[32], dir[4096], *slash;
+	struct passwd *pw;
+
+	if ((pw = getpwnam(user)) == NULL) {
+		wn_log_err("user %s: no such user", user);
+		return false;
+	}
+	*uid = pw->pw_uid;
+	*gid = pw->pw_gid;
+	return true;
+}
+
+/* Create the directory of path (one level) if missing, for user. */
+static int
+wn_make_parent(const char *path, mode_t mode, const char *user)
+{
+	char dir[4096], *slash;
+	uid_t uid;
+	gid_t gid;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, mode) != 0) {
+		if (errno == EEXIST)
+			return 0;
+		wn_log_err_errno("%s", dir);
+		return -1;
+	}
+	if (user != NULL && *user != '\0') {
+		if (!wn_user_ids(user, &uid, &gid))
+			return -1;
+		if (chown(dir, uid, gid) != 0) {
+			wn_log_err_errno("chown %s", dir);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+wn_pidfile_write(const char *path, const char *user)
+{
+	char buf[32];
+	uid_t uid;
+	gid_t gid;
 	int fd, n;
 
 	if (path == NULL || *path == '\0')
 		return 0;
 	/* The run directory may be on a tmpfs that starts empty. */
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
-		*slash = '\0';
-		if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-			wn_log_err_errno("%s", dir);
-			return -1;
-		}
-	}
+	if (wn_make_parent(path, 0755, user) != 0)
+		return -1;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
 	    0644)) < 0) {
 		wn_log_err_errno("pid file %s", path);
@@ -81,6 +122,9 @@ wn_pidfile_write(const char *path)
 		return -1;
 	}
 	close(fd);
+	if (user != NULL && *user != '\0' && wn_user_ids(user, &uid, &gid) &&
+	    chown(path, uid, gid) != 0)
+		wn_log_warn_errno("chown %s", path);
 	return 0;
 }
 
@@ -102,6 +146,14 @@ wn_socket_path(const char *spec)
 	if (spec[0] == '/')
 		return spec;
 	return NULL;
+}
+
+int
+wn_socket_dir(const char *spec, const char *user)
+{
+	const char *path = wn_socket_path(spec);
+
+	return path == NULL ? 0 : wn_make_parent(path, 0750, user);
 }
 
 int

@@ -25,10 +25,11 @@ int wn_milter_run(void);
 /*
  * wn_config_load - settings from the start-up file with the -p override,
  * then a snapshot; findings are logged, each with file and line. prev is
- * the snapshot being replaced (NULL at start). Returns 0 with *out set.
+ * the snapshot being replaced (NULL at start); flags as for
+ * wn_config_build. Returns 0 with *out set.
  */
 int wn_config_load(const wn_startup *su, const wn_config *prev,
-    wn_config **out);
+    unsigned flags, wn_config **out);
 
 /* wn_reload_start - a thread that reloads on SIGUSR1, which must already
  * be blocked in every thread; 0 or -1 */
@@ -42,8 +43,13 @@ int wn_reload_now(wn_daemon *d, const wn_startup *su);
 
 /* Process shape (daemon.c). */
 int wn_daemonize(void);
-int wn_pidfile_write(const char *path);
+/* wn_pidfile_write - write our pid; a directory it creates and the file
+ * are given to user (if set), so the daemon can remove the file later */
+int wn_pidfile_write(const char *path, const char *user);
 void wn_pidfile_remove(const char *path);
+/* wn_socket_dir - create a unix socket's missing directory (0750, owned by
+ * user if set); nothing for inet sockets */
+int wn_socket_dir(const char *spec, const char *user);
 /* wn_socket_chown - a unix socket (spec unix:/local:) to user's uid/gid */
 int wn_socket_chown(const char *spec, const char *user);
 int wn_drop_privileges(const char *user);

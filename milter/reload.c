@@ -44,7 +44,8 @@ wn_log_diags(const wn_diag_list *d)
 }
 
 int
-wn_config_load(const wn_startup *su, const wn_config *prev, wn_config **out)
+wn_config_load(const wn_startup *su, const wn_config *prev, unsigned flags,
+    wn_config **out)
 {
 	wn_settings *s = NULL;
 	wn_diag_list d;
@@ -56,7 +57,7 @@ wn_config_load(const wn_startup *su, const wn_config *prev, wn_config **out)
 	if (rc == 0 && su->socket_override != NULL)
 		s->socket = wn_arena_strdup(s->arena, su->socket_override);
 	if (rc == 0)
-		rc = wn_config_build(s, prev, &d, out);
+		rc = wn_config_build(s, prev, flags, &d, out);
 	wn_log_diags(&d);
 	wn_diag_list_fini(&d);
 	return rc;
@@ -86,7 +87,7 @@ wn_reload_now(wn_daemon *d, const wn_startup *su)
 
 	wn_log_notice("reloading %s", su->config_file ? su->config_file :
 	    "built-in defaults");
-	rc = wn_config_load(su, cur, &next);
+	rc = wn_config_load(su, cur, 0, &next);
 	if (rc != 0) {
 		wn_log_err("reload failed (%s); the running configuration "
 		    "%lu stays", wn_strerror(rc), cur->generation);
@@ -99,6 +100,7 @@ wn_reload_now(wn_daemon *d, const wn_startup *su)
 		wn_log_warn("changed keys that apply only after a restart: %s",
 		    keys);
 	wn_config_unref(&cur);
+	wn_log_set_level(wn_log_level_parse(next->settings->log_level));
 	wn_reload_describe(next);
 	wn_config_slot_swap(&d->config, next);
 	return 0;

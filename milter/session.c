@@ -51,7 +51,8 @@ wn_session_message_end(wn_session *s)
 	s->oversize = false;
 	s->subject = NULL;
 	memset(s->own_count, 0, sizeof(s->own_count));
-	s->n_del = 0;
+	s->del = NULL;
+	s->n_del = s->cap_del = 0;
 	s->headers = 0;
 	if (s->raw_cap > WN_RAW_KEEP) {
 		wn_free(s->raw);
@@ -240,7 +241,30 @@ wn_session_ar_is_ours(const wn_session *s, const char *value)
 	    value[n] == '\r' || value[n] == '\n' || value[n] == '\0');
 }
 
-static void
+/* Remember the idx'th header of kind k for deletion; every forged copy
+ * must go, however many there are. */
+static int
+wn_session_delete_later(wn_session *s, int k, unsigned idx)
+{
+	if (s->n_del == s->cap_del) {
+		unsigned ncap = s->cap_del ? s->cap_del * 2 : 8;
+		struct wn_own_delete *nd = wn_arena_alloc(s->msg,
+		    ncap * sizeof(*nd));
+
+		if (nd == NULL)
+			return WN_ENOMEM;
+		if (s->n_del > 0)
+			memcpy(nd, s->del, s->n_del * sizeof(*nd));
+		s->del = nd;
+		s->cap_del = ncap;
+	}
+	s->del[s->n_del].kind = (uint8_t)k;
+	s->del[s->n_del].idx = idx;
+	s->n_del++;
+	return 0;
+}
+
+static int
 wn_session_note_own(wn_session *s, const char *name, const char *value)
 {
 	char buf[128];
@@ -252,14 +276,10 @@ wn_session_note_own(wn_session *s, const char *name, const char *value)
 			continue;
 		s->own_count[k]++;
 		if (k == WN_OWN_AUTH_RESULTS && !wn_session_ar_is_ours(s, value))
-			return;
-		if (s->n_del < WN_MAX_OWN_DELETES) {
-			s->del_kind[s->n_del] = (uint8_t)k;
-			s->del_idx[s->n_del] = s->own_count[k];
-			s->n_del++;
-		}
-		return;
+			return 0;
+		return wn_session_delete_later(s, k, s->own_count[k]);
 	}
+	return 0;
 }
 
 wn_reply
@@ -276,7 +296,12 @@ wn_session_header(const wn_mta *mta, void *ctx, const char *name,
 	if (value == NULL)
 		value = "";
 	s->headers++;
-	wn_session_note_own(s, name, value);
+	if (wn_session_note_own(s, name, value) != 0) {
+		/* A forged header we could not note must not slip through:
+		 * treat the message as failed (on_error). */
+		s->oversize = true;
+		s->skip_why = "out of memory";
+	}
 	if (s->subject == NULL && strcasecmp(name, "Subject") == 0)
 		s->subject = wn_arena_strdup(s->msg, value);
 	/* libmilter drops the one space after the colon; put it back. */
@@ -352,7 +377,8 @@ wn_session_autolearn(wn_session *s, const wn_scan_result *res)
 	double score = res->verdict.score;
 	int rc;
 
-	if (!st->autolearn || s->cfg->scan.store == NULL)
+	if (!st->autolearn || s->cfg->scan.store == NULL ||
+	    !s->cfg->store_writable)
 		return NULL;
 	if (score >= st->autolearn_spam)
 		cls = WN_LEARN_SPAM;

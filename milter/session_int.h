@@ -26,8 +26,6 @@ enum wn_own_header {
 	WN_OWN_COUNT
 };
 
-#define WN_MAX_OWN_DELETES 64
-
 typedef struct wn_session {
 	wn_daemon *d;
 	wn_config *cfg;			/* one reference */
@@ -55,10 +53,12 @@ typedef struct wn_session {
 	size_t total_len;		/* bytes seen, also beyond max_size */
 	const char *subject;		/* first Subject value, msg arena */
 	unsigned own_count[WN_OWN_COUNT];	/* occurrences per name */
-	/* occurrences to delete: header kind and 1-based index */
-	uint8_t del_kind[WN_MAX_OWN_DELETES];
-	unsigned del_idx[WN_MAX_OWN_DELETES];
-	unsigned n_del;
+	/* occurrences to delete (message arena): kind, 1-based index */
+	struct wn_own_delete {
+		uint8_t kind;
+		unsigned idx;
+	} *del;
+	unsigned n_del, cap_del;
 	unsigned headers;
 	double started;			/* monotonic seconds at end of message */
 } wn_session;

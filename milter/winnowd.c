@@ -33,7 +33,7 @@ static void
 wn_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: winnowd [-c FILE] [-p SOCKET] [-f] [-t [-v]]\n"
+	    "usage: winnowd [-c FILE] [-p SOCKET] [-f] [-t [-v]] [-V] [-h]\n"
 	    "  -c FILE    configuration file (default " WN_DEFAULT_CONF
 	    " if it exists,\n"
 	    "             else built-in defaults)\n"
@@ -43,21 +43,8 @@ wn_usage(FILE *f)
 	    "  -t         check the configuration (rules, store) and exit\n"
 	    "  -v         with -t: print every setting's effective value\n"
 	    "  -V         print the version\n"
+	    "  -h         print this help\n"
 	    "see winnowd(8) and winnow.conf(5)\n");
-}
-
-static enum wn_log_level
-wn_level_of(const char *name)
-{
-	if (strcmp(name, "err") == 0)
-		return WN_LOG_ERR;
-	if (strcmp(name, "warning") == 0)
-		return WN_LOG_WARN;
-	if (strcmp(name, "notice") == 0)
-		return WN_LOG_NOTICE;
-	if (strcmp(name, "debug") == 0)
-		return WN_LOG_DEBUG;
-	return WN_LOG_INFO;
 }
 
 /* The resolver's time limits for SPF, read by each thread's res_ninit.
@@ -75,7 +62,7 @@ static int
 wn_check_only(const wn_startup *su, bool verbose)
 {
 	wn_config *c = NULL;
-	int rc = wn_config_load(su, NULL, &c);
+	int rc = wn_config_load(su, NULL, WN_CONFIG_CHECK, &c);
 
 	if (rc != 0) {
 		fprintf(stderr, "winnowd: configuration not usable (%s)\n",
@@ -127,41 +114,34 @@ main(int argc, char **argv)
 	}
 	if (su.config_file == NULL && access(WN_DEFAULT_CONF, F_OK) == 0)
 		su.config_file = WN_DEFAULT_CONF;
-	wn_log_open("winnowd", foreground || test ? WN_LOG_STDERR :
-	    WN_LOG_SYSLOG);
+	/* stderr until the daemon detaches, so start-up errors reach
+	 * whoever started it; syslog from then on. */
+	wn_log_open("winnowd", WN_LOG_STDERR);
 	wn_log_set_level(WN_LOG_INFO);
 	if (test)
 		return wn_check_only(&su, verbose);
 
-	if ((rc = wn_config_load(&su, NULL, &cfg)) != 0) {
+	if ((rc = wn_config_load(&su, NULL, 0, &cfg)) != 0) {
 		wn_log_err("configuration not usable (%s); not started",
 		    wn_strerror(rc));
 		return WN_EX_CONFIG;
 	}
 	s = cfg->settings;
-	wn_log_set_level(wn_level_of(s->log_level));
+	wn_log_set_level(wn_log_level_parse(s->log_level));
 	wn_resolver_limits(s->spf_timeout);
 	wn_config_slot_init(&daemon_state.config, cfg);
+	if (wn_socket_dir(s->socket, s->user) != 0)
+		return WN_EX_OSERR;
 	if (wn_milter_register(&daemon_state, s->socket) != 0) {
 		wn_log_err("cannot listen on %s (in use, or a bad socket "
-		    "spec: inet:PORT@HOST, unix:PATH)", s->socket);
+		    "spec: inet:PORT@HOST, inet6:PORT@HOST, unix:PATH, "
+		    "local:PATH)", s->socket);
 		return WN_EX_OSERR;
 	}
-	if (!foreground && wn_daemonize() != 0)
-		return WN_EX_OSERR;
-	if ((pid_file = strdup(s->pid_file)) == NULL)
-		return WN_EX_OSERR;
-	/* `winnow reload` finds the daemon through the pid file; in the
-	 * foreground it is a convenience, not a condition. */
-	if (wn_pidfile_write(pid_file) != 0 && !foreground)
-		return WN_EX_OSERR;
-	if (wn_socket_chown(s->socket, s->user) != 0 ||
-	    wn_drop_privileges(s->user) != 0)
-		return WN_EX_OSERR;
-
-	/* Blocked in every thread from here: the reload thread takes
-	 * SIGUSR1 and libmilter's signal thread the stop signals, each in
-	 * sigwait, so none of them can land in another thread. */
+	/* Blocked in every thread from here, before the pid file tells
+	 * anyone where to send them: the reload thread takes SIGUSR1 and
+	 * libmilter's signal thread the stop signals, each in sigwait, so
+	 * none of them can land in another thread. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGHUP);
@@ -169,6 +149,20 @@ main(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	if (!foreground) {
+		if (wn_daemonize() != 0)
+			return WN_EX_OSERR;
+		wn_log_open("winnowd", WN_LOG_SYSLOG);
+	}
+	if ((pid_file = strdup(s->pid_file)) == NULL)
+		return WN_EX_OSERR;
+	/* `winnow reload` finds the daemon through the pid file; in the
+	 * foreground it is a convenience, not a condition. */
+	if (wn_pidfile_write(pid_file, s->user) != 0 && !foreground)
+		return WN_EX_OSERR;
+	if (wn_socket_chown(s->socket, s->user) != 0 ||
+	    wn_drop_privileges(s->user) != 0)
+		return WN_EX_OSERR;
 	if (wn_reload_start(&daemon_state, &su) != 0) {
 		wn_log_err("cannot start the reload thread");
 		return WN_EX_OSERR;

@@ -121,6 +121,7 @@ struct wn_config {
 	wn_rules *rules;		/* NULL when no rule paths */
 	struct wn_config_store *store;	/* shared with later snapshots */
 	wn_spf *spf;			/* NULL when SPF is off */
+	bool store_writable;		/* autolearn can write the store */
 	char authserv_id[256];
 
 	/* rule workers (per-thread match state) lent to messages */
@@ -134,13 +135,19 @@ struct wn_config {
  * snapshot, or at once on failure). prev, if not NULL, is the snapshot
  * being replaced: its store handle is reused when the path and file are
  * the same (LMDB allows one open per process and file). Findings go to
- * diags. Returns 0 with *out holding one reference; WN_EINVAL when the
+ * diags. flags: WN_CONFIG_*. Returns 0 with *out holding one reference; WN_EINVAL when the
  * rules have errors and rules_skip_broken is off; WN_EIO / WN_ENOENT when
  * a rule path cannot be read; WN_ENOMEM. A store that does not exist is
  * not an error: Bayes is off until one is learned (a warning says so).
  */
-int wn_config_build(wn_settings *s, const wn_config *prev,
+int wn_config_build(wn_settings *s, const wn_config *prev, unsigned flags,
     wn_diag_list *diags, wn_config **out);
+
+/* wn_config_build flags */
+enum {
+	WN_CONFIG_CHECK = 1u << 0	/* only checking: create no files
+					 * (autolearn's new store) */
+};
 
 /* wn_config_ref - one more reference; returns c */
 wn_config *wn_config_ref(wn_config *c);

@@ -23,11 +23,15 @@ enum wn_log_sink {
 	WN_LOG_SYSLOG
 };
 
-extern int wn__log_level;
+extern _Atomic int wn__log_level;	/* changed by reloads */
 
 /* wn_log_open - choose sink and program name (ident is borrowed) */
 void wn_log_open(const char *ident, enum wn_log_sink sink);
 void wn_log_set_level(enum wn_log_level level);
+
+/* wn_log_level_parse - "err", "warning", "notice", "info" or "debug";
+ * WN_LOG_INFO for anything else */
+enum wn_log_level wn_log_level_parse(const char *name);
 
 void wn__log(int level, int with_errno, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -110,6 +110,7 @@ static struct bad_case bad_cases[] = {
 	{ "trusted_networks = 10.0.0.0/33\n", 1, "is not an address" },
 	{ "trusted_networks = example.com\n", 1, "is not an address" },
 	{ "spf_timeout = 0\n", 1, "out of range" },
+	{ "header_prefix = X Spam\n", 1, "is not a header name" },
 };
 
 ParameterizedTestParameters(config, bad_values_name_the_line)
@@ -191,7 +192,7 @@ build(const char *text, const wn_config *prev, int want)
 	wn_diag_list d;
 
 	wn_diag_list_init(&d);
-	cr_assert_eq(wn_config_build(s, prev, &d, &c), want, "build: %s",
+	cr_assert_eq(wn_config_build(s, prev, 0, &d, &c), want, "build: %s",
 	    d.n ? d.v[d.n - 1].msg : "?");
 	wn_diag_list_fini(&d);
 	return c;
@@ -301,6 +302,11 @@ Test(netaddr, networks_match_v4_v6_and_mapped)
 	cr_assert_not(wn_net_contains(&n, &ip));
 	cr_assert_eq(wn_net_parse("10.0.0.0/8/8", &n), WN_EINVAL);
 	cr_assert_eq(wn_net_parse("/8", &n), WN_EINVAL);
+	cr_assert_eq(wn_net_parse("::ffff:192.0.2.0/120", &n), 0);
+	wn_ipaddr_parse("192.0.2.200", &ip);
+	cr_assert(wn_net_contains(&n, &ip), "mapped network as IPv4/24");
+	cr_assert_eq(n.prefix, 24);
+	cr_assert_eq(wn_net_parse("192.0.2.1/33", &n), WN_EINVAL);
 	cr_assert_eq(wn_net_parse("0.0.0.0/0", &n), 0);
 	wn_ipaddr_parse("203.0.113.9", &ip);
 	cr_assert(wn_net_contains(&n, &ip));

@@ -29,7 +29,7 @@
 typedef struct fake {
 	void *priv;
 	const char *auth;	/* {auth_authen}, or NULL */
-	char edits[64][512];
+	char edits[256][512];
 	int n_edits;
 	char reply[512];
 	char quarantine[256];
@@ -63,7 +63,7 @@ f_record(fake *f, const char *fmt, ...)
 {
 	va_list ap;
 
-	cr_assert_lt(f->n_edits, 64);
+	cr_assert_lt(f->n_edits, 256);
 	va_start(ap, fmt);
 	vsnprintf(f->edits[f->n_edits++], 512, fmt, ap);
 	va_end(ap);
@@ -138,7 +138,7 @@ start(const char *conf)
 	wn_diag_list_init(&d);
 	cr_assert_eq(wn_settings_parse(text, strlen(text), "test.conf", &d,
 	    &s), 0, "settings: %s", d.n ? d.v[0].msg : "?");
-	cr_assert_eq(wn_config_build(s, NULL, &d, &c), 0);
+	cr_assert_eq(wn_config_build(s, NULL, 0, &d, &c), 0);
 	wn_diag_list_fini(&d);
 	memset(&daemon_state, 0, sizeof(daemon_state));
 	wn_config_slot_init(&daemon_state.config, c);
@@ -374,6 +374,31 @@ Test(session, forged_headers_are_removed_last_first)
 	end(&f);
 }
 
+Test(session, every_forged_copy_is_removed)
+{
+	fake f = { 0 };
+	char *argv[] = { "<a@example.org>", NULL };
+	int i, dels = 0;
+
+	start("");
+	connect_from(&f, "192.0.2.10");
+	cr_assert_eq(wn_session_envfrom(&fake_mta, &f, argv),
+	    WN_REPLY_CONTINUE);
+	for (i = 0; i < 150; i++)
+		cr_assert_eq(wn_session_header(&fake_mta, &f, "X-Spam-Flag",
+		    "YES"), WN_REPLY_CONTINUE);
+	cr_assert_eq(wn_session_eoh(&fake_mta, &f), WN_REPLY_CONTINUE);
+	cr_assert_eq(wn_session_body(&fake_mta, &f,
+	    (const unsigned char *)"hi\r\n", 4), WN_REPLY_CONTINUE);
+	cr_assert_eq(wn_session_eom(&fake_mta, &f), WN_REPLY_CONTINUE);
+	for (i = 0; i < f.n_edits; i++)
+		if (strncmp(f.edits[i], "del X-Spam-Flag ", 16) == 0)
+			dels++;
+	cr_assert_eq(dels, 150, "got %d deletions", dels);
+	cr_assert_str_eq(f.edits[0], "del X-Spam-Flag 150");
+	end(&f);
+}
+
 Test(session, trusted_and_authenticated_clients_are_not_scanned)
 {
 	fake f = { 0 };
@@ -433,7 +458,7 @@ Test(session, reload_applies_from_the_next_message)
 	    WN_REPLY_CONTINUE);
 	wn_diag_list_init(&d);
 	cr_assert_eq(wn_settings_parse(text, strlen(text), "new", &d, &s), 0);
-	cr_assert_eq(wn_config_build(s, NULL, &d, &c), 0);
+	cr_assert_eq(wn_config_build(s, NULL, 0, &d, &c), 0);
 	wn_diag_list_fini(&d);
 	wn_config_slot_swap(&daemon_state.config, c);
 	cr_assert_eq(wn_session_header(&fake_mta, &f, "Subject", "x"),
