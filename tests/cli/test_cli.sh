@@ -213,5 +213,30 @@ printf 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X\n' 
 check classify_gtube 0 "$winnow" classify --no-bayes "$tmp/gtube.eml"
 expect_in classify_gtube_spam "$tmp/out" "spam score=1000"
 
+# winnow reload: checks first, names the line, never signals on errors
+printf 'store =\nspf = no\nrules = none\npid_file = %s/none.pid\n' "$tmp" \
+    >"$tmp/ok.conf"
+printf 'store =\nrequired_score = lots\n' >"$tmp/bad.conf"
+check reload_bad_config 1 "$winnow" reload -c "$tmp/bad.conf"
+expect_in reload_bad_config_line "$tmp/err" "bad.conf:2: error"
+expect_in reload_bad_config_not_signalled "$tmp/err" "was not signalled"
+check reload_no_daemon 1 "$winnow" reload -c "$tmp/ok.conf"
+expect_in reload_no_daemon_named "$tmp/err" "none.pid"
+check reload_usage 64 "$winnow" reload extra-argument
+sleep 300 &
+sleeper=$!
+echo "$sleeper" >"$tmp/sleeper.pid"
+trap '' USR1
+check reload_signals 0 "$winnow" reload -c "$tmp/ok.conf" \
+    --pid-file "$tmp/sleeper.pid"
+sleep 0.2
+if kill -0 "$sleeper" 2>/dev/null; then
+	fail=$((fail + 1))
+	echo "FAIL reload_signals_delivered: the process did not get SIGUSR1"
+	kill "$sleeper"
+else
+	pass=$((pass + 1))
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
