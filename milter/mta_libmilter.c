@@ -2,6 +2,10 @@
  * mta_libmilter.c - the wn_mta table over libmilter, and the callbacks
  * libmilter calls, each handing over to its wn_session_* function.
  */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <libmilter/mfapi.h>
 
 #include "milter.h"
@@ -116,6 +120,12 @@ wn_lm_envfrom(SMFICTX *ctx, char **argv)
 }
 
 static sfsistat
+wn_lm_data(SMFICTX *ctx)
+{
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
 wn_lm_envrcpt(SMFICTX *ctx, char **argv)
 {
 	return wn_lm_status(wn_session_envrcpt(&wn_mta_libmilter, ctx, argv));
@@ -159,6 +169,44 @@ wn_lm_close(SMFICTX *ctx)
 	return wn_lm_status(wn_session_close(&wn_mta_libmilter, ctx));
 }
 
+/*
+ * At end of message libmilter writes each header edit and then the reply
+ * as separate small packets, which the MTA does not answer: with Nagle's
+ * algorithm every packet after the first waits for the MTA's delayed ACK,
+ * 40 ms a message. libmilter does not hand out its listening socket, so
+ * find it among our descriptors and set TCP_NODELAY there; Linux gives
+ * the option to every connection accepted from it.
+ *
+ * XXX: the same stall hits the other direction whenever the MTA writes
+ * twice without waiting for a reply, which it does for the steps a milter
+ * negotiates away (SMFIP_NR_*, SMFIP_NODATA): Postfix still sends the
+ * DATA macros, and its next write then waits 40 ms for our ACK. So
+ * winnowd negotiates nothing away, and has a DATA callback because
+ * libmilter turns a missing one into SMFIP_NODATA: each reply carries the
+ * ACK the MTA's next write needs, and a round trip on loopback costs less
+ * than a stall.
+ */
+static void
+wn_lm_nodelay(void)
+{
+	int fd, on = 1, listening;
+	socklen_t len;
+	struct sockaddr_storage ss;
+
+	for (fd = 3; fd < 1024; fd++) {
+		len = sizeof(listening);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+		    &len) != 0 || !listening)
+			continue;
+		len = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0 ||
+		    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+			continue;
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on,
+		    sizeof(on));
+	}
+}
+
 int
 wn_milter_register(wn_daemon *d, const char *socket_spec)
 {
@@ -176,6 +224,7 @@ wn_milter_register(wn_daemon *d, const char *socket_spec)
 		.xxfi_eom = wn_lm_eom,
 		.xxfi_abort = wn_lm_abort,
 		.xxfi_close = wn_lm_close,
+		.xxfi_data = wn_lm_data,
 	};
 
 	wn_milter_daemon = d;
@@ -187,6 +236,7 @@ wn_milter_register(wn_daemon *d, const char *socket_spec)
 	 * dropped, so errors show at start-up. */
 	if (smfi_opensocket(1) != MI_SUCCESS)
 		return -1;
+	wn_lm_nodelay();
 	return 0;
 }
 
