@@ -476,6 +476,38 @@ Test(session, reload_applies_from_the_next_message)
 	end(&f);
 }
 
+Test(session, autolearn_learns_clear_cases_into_the_store)
+{
+	fake f = { 0 };
+	char conf[512];
+	wn_store_totals tot;
+	wn_store *st;
+	const char *stv;
+
+	snprintf(conf, sizeof(conf), "store = %s/bayes.lmdb\nautolearn = yes\n"
+	    "autolearn_spam_score = 12\nautolearn_ham_score = -0.5\n"
+	    "never_reject = yes\n", dir);
+	/* start() sets "store =" first; the later line wins. */
+	start(conf);
+	connect_from(&f, "192.0.2.10");
+	cr_assert_eq(send_message(&f, "<x@example.net>", plain_headers,
+	    GTUBE "\r\n"), WN_REPLY_CONTINUE);
+	stv = edit_with(&f, "add X-Spam-Status: Yes");
+	cr_assert(stv && strstr(stv, "autolearn=spam"), "got %s",
+	    stv ? stv : "none");
+	cr_assert_eq(send_message(&f, "<x@example.net>", plain_headers,
+	    "an ordinary note\r\n"), WN_REPLY_CONTINUE);
+	stv = edit_with(&f, "add X-Spam-Status: No");
+	cr_assert(stv && strstr(stv, "autolearn=no"), "got %s",
+	    stv ? stv : "none");
+	st = daemon_state.config.current->scan.store;
+	cr_assert_not_null(st);
+	cr_assert_eq(st->ops->totals(st, &tot), 0);
+	cr_assert_eq(tot.spam_msgs, 1);
+	cr_assert_eq(tot.ham_msgs, 0);
+	end(&f);
+}
+
 /* Fail every allocation once armed: scanning runs out of memory. */
 static int fail_armed;
 
