@@ -280,7 +280,13 @@ wn_config_slot_init(wn_config_slot *slot, wn_config *c)
 void
 wn_config_slot_fini(wn_config_slot *slot)
 {
-	wn_config_unref(&slot->current);
+	wn_config *c;
+
+	pthread_mutex_lock(&slot->lock);
+	c = slot->current;
+	slot->current = NULL;
+	pthread_mutex_unlock(&slot->lock);
+	wn_config_unref(&c);
 	pthread_mutex_destroy(&slot->lock);
 }
 

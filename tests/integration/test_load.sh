@@ -8,10 +8,12 @@
 # WN_LOAD_MESSAGES (2000) messages in two equal rounds, each round over 16
 # parallel SMTP sessions (smtp_load.pl), four message kinds in turn: two
 # ham samples are delivered as they are, a spam sample is delivered marked
-# X-Spam-Flag: YES, GTUBE is rejected by winnowd. After both rounds: delivered + rejected = sent, the
-# queue is empty, winnowd's resident memory grew by less than
-# WN_LOAD_RSS_SLACK_KIB (8192) from the end of round one to the end of
-# round two, and its log holds no sanitizer error. Exit 0, 1, or 77.
+# X-Spam-Flag: YES, GTUBE is rejected by winnowd. During round two winnowd
+# reloads its configuration every half second. After both rounds:
+# delivered + rejected = sent, the queue is empty, no reload failed,
+# winnowd's resident memory grew by less than WN_LOAD_RSS_SLACK_KIB (8192)
+# from the end of round one to the end of round two, and its log holds no
+# sanitizer error. Exit 0, 1, or 77.
 set -eu
 WINNOWD=$1
 WINNOW=$2
@@ -85,8 +87,20 @@ round() {
 start=$(date +%s)
 round 1
 rss1=$(wd_rss_kib)
+# Reloads under load: each builds a whole snapshot and swaps it in while
+# messages are in flight.
+(
+	while [ ! -e "$work/round2.done" ]; do
+		kill -USR1 "$WD_PID" 2>/dev/null || true
+		sleep 0.5
+	done
+) &
+reloader=$!
 round 2
+touch "$work/round2.done"
+wait "$reloader" || true
 rss2=$(wd_rss_kib)
+reloads=$(grep -c "^winnowd: configuration [0-9]*:" "$WD_LOG" || true)
 took=$(($(date +%s) - start))
 
 delivered=$(pf_count_delivered)
@@ -108,6 +122,9 @@ check "every message sent got a reply ($sent of $total)" [ "$sent" -eq "$total" 
 check "the clients saw every GTUBE refused" \
     [ "$(($(sed -n 's/.*rejected=\([0-9]*\).*/\1/p' "$work"/round[12].out |
     paste -sd+)))" -eq $((total / 4)) ]
+check "winnowd reloaded under load ($((reloads - 1)) times)" \
+    [ "$reloads" -gt 2 ]
+check "no reload failed" sh -c "! grep -q 'reload failed' '$WD_LOG'"
 check "memory flat: +$((rss2 - rss1)) KiB in round two (limit $slack)" \
     [ $((rss2 - rss1)) -lt "$slack" ]
 check "no milter errors in Postfix's log" \
