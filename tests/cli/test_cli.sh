@@ -9,35 +9,7 @@ winnow=$1
 data=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() {
-	# check NAME EXPECTED_STATUS COMMAND...
-	name=$1
-	want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $name: exit $got, want $want"
-		sed 's/^/  stderr: /' "$tmp/err" | head -5
-	fi
-}
-
-expect_in() {
-	# expect_in NAME FILE TEXT
-	if grep -q -- "$3" "$2"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $1: '$3' not in $(basename "$2")"
-		head -5 "$2" | sed 's/^/  /'
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 count_lines() {
 	# count_lines NAME FILE PATTERN WANT

@@ -9,35 +9,7 @@ src=$2
 tmp=$(mktemp -d)
 pids=
 trap 'for p in $pids; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
-pass=0
-fail=0
-
-check() {
-	# check NAME EXPECTED_STATUS COMMAND...
-	name=$1
-	want=$2
-	shift 2
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $name: exit $got, want $want"
-		sed 's/^/  stderr: /' "$tmp/err" | head -5
-	fi
-}
-
-expect_in() {
-	# expect_in NAME FILE TEXT
-	if grep -q -- "$3" "$2"; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL $1: '$3' not in $(basename "$2")"
-		head -5 "$2" | sed 's/^/  /'
-	fi
-}
+. "$(dirname "$0")/lib.sh"
 
 port=$((30000 + $$ % 20000))
 cat >"$tmp/ok.conf" <<CONF

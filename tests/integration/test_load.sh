@@ -21,6 +21,7 @@ SRC=$3
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix.sh"
 . "$here/lib/winnowd.sh"
+. "$here/lib/check.sh"
 pf_require_root
 pf_check_tools
 total=${WN_LOAD_MESSAGES:-2000}
@@ -35,30 +36,9 @@ cleanup() {
 	[ -n "${WN_IT_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $n - $1"; }
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
 
 # A small trained store so Bayes runs on every message.
-mkdir -p "$work/train/ham" "$work/train/spam"
-i=0
-while [ $i -lt 25 ]; do
-	printf 'From: colleague%d@example.org\nSubject: project notes %d\n\n%s\n' \
-	    $i $i "Minutes of meeting $i: schedule, review, lunch agenda." \
-	    >"$work/train/ham/$i.eml"
-	printf 'From: deals%d@example.biz\nSubject: cheap offer %d\n\n%s\n' \
-	    $i $i "Buy cheap pills now, limited offer $i, click here!" \
-	    >"$work/train/spam/$i.eml"
-	i=$((i + 1))
-done
-"$WINNOW" learn --db "$work/bayes.lmdb" --ham "$work/train/ham" >/dev/null
-"$WINNOW" learn --db "$work/bayes.lmdb" --spam "$work/train/spam" >/dev/null
+train_store "$WINNOW" "$work/bayes.lmdb" "$work/train"
 
 wport=$(pf_free_port 25000)
 wd_config "$work" "$wport" "rules = $SRC/rules/core" \
@@ -135,5 +115,4 @@ check "no sanitizer report from winnowd" \
 check "winnowd counted $total messages at exit" \
     grep -q "stopping after $total messages (0 under on_error)" "$WD_LOG"
 
-echo "$n checks, $fails failed"
-[ "$fails" -eq 0 ]
+check_done

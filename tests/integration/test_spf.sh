@@ -37,6 +37,7 @@ fi
 # --- inside the namespace -------------------------------------------------
 . "$here/lib/postfix.sh"
 . "$here/lib/winnowd.sh"
+. "$here/lib/check.sh"
 . "$here/lib/dns.sh"
 DNS_NS=$WN_SPF_INSIDE
 DNS_DIR=$WN_DNS_DIR
@@ -50,15 +51,6 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -z "${WN_IT_KEEP:-}" ] || trap "wd_stop; pf_stop || true" EXIT
-fails=0
-n=0
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-fail() { n=$((n + 1)); fails=$((fails + 1)); echo "FAIL $n - $1"; }
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
 
 wport=$(pf_free_port 23000)
 wd_config "$work" "$wport" \
@@ -143,5 +135,4 @@ check "silent DNS: the message took ${took}s (limit 15s)" [ "$took" -le 15 ]
 check "winnowd still running" wd_alive
 dns_silent_stop
 
-echo "$n checks, $fails failed"
-[ "$fails" -eq 0 ]
+check_done

@@ -18,6 +18,7 @@ SRC=$3
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/postfix.sh"
 . "$here/lib/winnowd.sh"
+. "$here/lib/check.sh"
 pf_require_root
 pf_check_tools
 
@@ -30,22 +31,6 @@ cleanup() {
 }
 trap cleanup EXIT
 [ -z "${WN_IT_KEEP:-}" ] || trap "wd_stop; pf_stop || true" EXIT
-fails=0
-n=0
-ok() {
-	n=$((n + 1))
-	echo "ok $n - $1"
-}
-fail() {
-	n=$((n + 1))
-	fails=$((fails + 1))
-	echo "FAIL $n - $1"
-}
-check() {
-	desc=$1
-	shift
-	if "$@"; then ok "$desc"; else fail "$desc"; fi
-}
 
 # A rule file of the test's own: scores that land in each action band
 # (mark 5, subject 10, quarantine 20, reject 30) whatever Bayes adds
@@ -61,19 +46,7 @@ score WN_IT_HOLD 26
 CF
 
 # A trained store (Bayes needs 20 of each class before it speaks).
-mkdir -p "$work/train/ham" "$work/train/spam"
-i=0
-while [ $i -lt 25 ]; do
-	printf 'From: colleague%d@example.org\nSubject: project notes %d\n\n%s\n' \
-	    $i $i "Minutes of meeting $i: schedule, review, lunch agenda." \
-	    >"$work/train/ham/$i.eml"
-	printf 'From: deals%d@example.biz\nSubject: cheap offer %d\n\n%s\n' \
-	    $i $i "Buy cheap pills now, limited offer $i, click here!" \
-	    >"$work/train/spam/$i.eml"
-	i=$((i + 1))
-done
-"$WINNOW" learn --db "$work/bayes.lmdb" --ham "$work/train/ham" >/dev/null
-"$WINNOW" learn --db "$work/bayes.lmdb" --spam "$work/train/spam" >/dev/null
+train_store "$WINNOW" "$work/bayes.lmdb" "$work/train"
 
 wport=$(pf_free_port 21000)
 wd_config "$work" "$wport" \
@@ -279,5 +252,4 @@ send "$work/clean.eml" || rc=$?
 check "winnowd down: Postfix tempfails (milter_default_action)" \
     [ "$rc" -eq 23 ]
 
-echo "$n checks, $fails failed"
-[ "$fails" -eq 0 ]
+check_done
