@@ -6,11 +6,28 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <stdbool.h>
+
 #include <libmilter/mfapi.h>
+#include <libmilter/mfdef.h>
 
 #include "milter.h"
 
 static wn_daemon *wn_milter_daemon;	/* set once before smfi_main */
+
+/*
+ * After "." the MTA sends every header, the end of headers and the body
+ * before the end of message; none of them can change winnowd's answer, so
+ * winnowd asks for no reply to them (milter protocol 6). That saves a
+ * round trip per header: one message through Postfix, end-of-DATA p50 4.3
+ * ms -> 2.4 ms (Postfix alone: 1.3 ms). Postfix writes those commands
+ * back to back, so no ACK is awaited between them.
+ */
+#define WN_LM_NOREPLY (SMFIP_NR_HDR | SMFIP_NR_EOH | SMFIP_NR_BODY)
+
+/* Private data from negotiate until connect makes the session: the MTA
+ * agreed to WN_LM_NOREPLY on this connection. */
+static char wn_lm_noreply_marker;
 
 static void *
 wn_lm_getpriv(void *ctx)
@@ -101,10 +118,41 @@ wn_lm_status(wn_reply r)
 }
 
 static sfsistat
+wn_lm_negotiate(SMFICTX *ctx, unsigned long actions, unsigned long steps,
+    unsigned long f2, unsigned long f3, unsigned long *actions_out,
+    unsigned long *steps_out, unsigned long *f2_out, unsigned long *f3_out)
+{
+	*actions_out = actions &
+	    (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
+	*steps_out = steps & SMFIP_NOUNKNOWN;
+	*f2_out = *f3_out = 0;
+	/* All or nothing, so each callback knows what to return. */
+	if ((steps & WN_LM_NOREPLY) == WN_LM_NOREPLY) {
+		*steps_out |= WN_LM_NOREPLY;
+		smfi_setpriv(ctx, &wn_lm_noreply_marker);
+	}
+	return SMFIS_CONTINUE;
+}
+
+static sfsistat
 wn_lm_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *addr)
 {
+	bool noreply = smfi_getpriv(ctx) == &wn_lm_noreply_marker;
+
+	if (noreply)
+		smfi_setpriv(ctx, NULL);
 	return wn_lm_status(wn_session_connect(wn_milter_daemon,
-	    &wn_mta_libmilter, ctx, hostname, addr));
+	    &wn_mta_libmilter, ctx, hostname, addr, noreply));
+}
+
+/* The reply to a step in WN_LM_NOREPLY: none, when the MTA agreed. */
+static sfsistat
+wn_lm_quiet(SMFICTX *ctx, wn_reply r)
+{
+	if (r == WN_REPLY_CONTINUE &&
+	    wn_session_noreply(&wn_mta_libmilter, ctx))
+		return SMFIS_NOREPLY;
+	return wn_lm_status(r);
 }
 
 static sfsistat
@@ -134,20 +182,20 @@ wn_lm_envrcpt(SMFICTX *ctx, char **argv)
 static sfsistat
 wn_lm_header(SMFICTX *ctx, char *name, char *value)
 {
-	return wn_lm_status(wn_session_header(&wn_mta_libmilter, ctx, name,
+	return wn_lm_quiet(ctx, wn_session_header(&wn_mta_libmilter, ctx, name,
 	    value));
 }
 
 static sfsistat
 wn_lm_eoh(SMFICTX *ctx)
 {
-	return wn_lm_status(wn_session_eoh(&wn_mta_libmilter, ctx));
+	return wn_lm_quiet(ctx, wn_session_eoh(&wn_mta_libmilter, ctx));
 }
 
 static sfsistat
 wn_lm_body(SMFICTX *ctx, unsigned char *data, size_t len)
 {
-	return wn_lm_status(wn_session_body(&wn_mta_libmilter, ctx, data,
+	return wn_lm_quiet(ctx, wn_session_body(&wn_mta_libmilter, ctx, data,
 	    len));
 }
 
@@ -177,14 +225,11 @@ wn_lm_close(SMFICTX *ctx)
  * find it among our descriptors and set TCP_NODELAY there; Linux gives
  * the option to every connection accepted from it.
  *
- * XXX: the same stall hits the other direction whenever the MTA writes
- * twice without waiting for a reply, which it does for the steps a milter
- * negotiates away (SMFIP_NR_*, SMFIP_NODATA): Postfix still sends the
- * DATA macros, and its next write then waits 40 ms for our ACK. So
- * winnowd negotiates nothing away, and has a DATA callback because
- * libmilter turns a missing one into SMFIP_NODATA: each reply carries the
- * ACK the MTA's next write needs, and a round trip on loopback costs less
- * than a stall.
+ * XXX: the same stall hits the other direction when the MTA sends a
+ * command that gets no reply and then, later, another: with SMFIP_NODATA
+ * Postfix still sends the DATA macros, and its next write waited 40 ms
+ * for our ACK. So winnowd has a DATA callback (libmilter turns a missing
+ * one into SMFIP_NODATA) and answers it.
  */
 static void
 wn_lm_nodelay(void)
@@ -225,6 +270,7 @@ wn_milter_register(wn_daemon *d, const char *socket_spec)
 		.xxfi_abort = wn_lm_abort,
 		.xxfi_close = wn_lm_close,
 		.xxfi_data = wn_lm_data,
+		.xxfi_negotiate = wn_lm_negotiate,
 	};
 
 	wn_milter_daemon = d;

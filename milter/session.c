@@ -80,7 +80,7 @@ wn_session_free(wn_session **sp)
 
 wn_reply
 wn_session_connect(wn_daemon *d, const wn_mta *mta, void *ctx,
-    const char *hostname, const struct sockaddr *addr)
+    const char *hostname, const struct sockaddr *addr, bool noreply)
 {
 	wn_session *s;
 	char ip[64];
@@ -93,6 +93,7 @@ wn_session_connect(wn_daemon *d, const wn_mta *mta, void *ctx,
 		return WN_REPLY_TEMPFAIL;
 	}
 	s->d = d;
+	s->noreply = noreply;
 	s->id = atomic_fetch_add(&d->next_session, 1) + 1;
 	snprintf(s->tag, sizeof(s->tag), "s%llu", (unsigned long long)s->id);
 	s->cfg = wn_config_acquire(&d->config);
@@ -109,6 +110,14 @@ wn_session_connect(wn_daemon *d, const wn_mta *mta, void *ctx,
 	    wn_ipaddr_format(&s->ip, ip, sizeof(ip)),
 	    s->trusted ? " (trusted)" : "");
 	return WN_REPLY_CONTINUE;
+}
+
+bool
+wn_session_noreply(const wn_mta *mta, void *ctx)
+{
+	wn_session *s = wn_session_get(mta, ctx);
+
+	return s != NULL && s->noreply;
 }
 
 wn_reply

@@ -18,6 +18,7 @@
 #define WINNOW_MILTER_SESSION_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <winnow/config.h>
@@ -43,8 +44,11 @@ typedef struct wn_daemon {
 
 struct sockaddr;
 
+/* noreply: the MTA expects no reply to header, eoh and body (they always
+ * continue); wn_session_noreply tells it back */
 wn_reply wn_session_connect(wn_daemon *d, const wn_mta *mta, void *ctx,
-    const char *hostname, const struct sockaddr *addr);
+    const char *hostname, const struct sockaddr *addr, bool noreply);
+bool wn_session_noreply(const wn_mta *mta, void *ctx);
 wn_reply wn_session_helo(const wn_mta *mta, void *ctx, const char *helo);
 wn_reply wn_session_envfrom(const wn_mta *mta, void *ctx, char **argv);
 wn_reply wn_session_envrcpt(const wn_mta *mta, void *ctx, char **argv);

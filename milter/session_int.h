@@ -39,6 +39,7 @@ typedef struct wn_session {
 	const char *client_name;
 	const char *helo;
 	bool trusted;
+	bool noreply;			/* see wn_session_connect */
 
 	/* message */
 	bool in_message;

@@ -171,7 +171,8 @@ connect_from(fake *f, const char *ip)
 	sin.sin_family = AF_INET;
 	cr_assert_eq(inet_pton(AF_INET, ip, &sin.sin_addr), 1);
 	cr_assert_eq(wn_session_connect(&daemon_state, &fake_mta, f,
-	    "client.example", (struct sockaddr *)&sin), WN_REPLY_CONTINUE);
+	    "client.example", (struct sockaddr *)&sin, false),
+	    WN_REPLY_CONTINUE);
 	cr_assert_eq(wn_session_helo(&fake_mta, f, "client.example"),
 	    WN_REPLY_CONTINUE);
 }
