@@ -41,18 +41,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 
-filters=
-if [ -n "$only" ]; then
-	for f in ${only//,/ }; do
-		case " $all " in *" $f "*) ;; *) die "unknown filter: $f (one of: $all)" ;; esac
-	done
-	# Keep the table's order.
-	for f in $all; do
-		case ",$only," in *",$f,"*) filters="$filters $f" ;; esac
-	done
-else
-	filters=$all
-fi
+filters=$(select_filters "$all" "$only") || exit 1
 has() { case " $filters " in *" $1 "*) return 0 ;; esac; return 1; }
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -43,3 +43,21 @@ split_runs() {
 		$1 != prev { if (f != "") close(f); n++; prev = $1; f = sprintf("%s/%03d.%s", o, n, $1) }
 		{ print d "/" $2 > f }' "$1"
 }
+
+# select_filters ALL ONLY: the filters of the space-separated ALL named in
+# the comma-separated ONLY, in ALL's order (the tables' order); all of
+# them when ONLY is empty. An unknown name is an error (caller's die).
+select_filters() {
+	_sel=
+	if [ -z "$2" ]; then
+		echo "$1"
+		return 0
+	fi
+	for _f in $(echo "$2" | tr ',' ' '); do
+		case " $1 " in *" $_f "*) ;; *) die "unknown filter: $_f (one of: $1)" ;; esac
+	done
+	for _f in $1; do
+		case ",$2," in *",$_f,"*) _sel="$_sel $_f" ;; esac
+	done
+	echo "${_sel# }"
+}

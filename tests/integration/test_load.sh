@@ -6,7 +6,8 @@
 # usage: test_load.sh WINNOWD WINNOW SOURCE_DIR
 #
 # WN_LOAD_MESSAGES (2000) messages in two equal rounds, each round over 16
-# parallel SMTP sessions (smtp_load.pl), four message kinds in turn: two
+# parallel SMTP sessions (bench/milter/smtp_bench.pl), four message kinds
+# in turn: two
 # ham samples are delivered as they are, a spam sample is delivered marked
 # X-Spam-Flag: YES, GTUBE is rejected by winnowd. During round two winnowd
 # reloads its configuration every half second. After both rounds:
@@ -55,10 +56,13 @@ printf 'From: x@example.net\nTo: user@test.example\nSubject: gtube\n\n%s\n' \
     'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X' \
     >"$work/k4.eml"
 
-# round R - half the messages over 16 sessions
+ls "$work"/k[1-4].eml >"$work/kinds.list"
+
+# round R - half the messages over 16 sessions, the kinds in turn
 round() {
-	perl "$here/smtp_load.pl" "127.0.0.1:$PF_PORT" 16 "$half" \
-	    sender@example.org user@test.example "$work"/k[1-4].eml \
+	perl "$SRC/bench/milter/smtp_bench.pl" --sessions 16 \
+	    --messages "$half" --from sender@example.org \
+	    --to user@test.example "127.0.0.1:$PF_PORT" "$work/kinds.list" \
 	    >"$work/round$1.out" 2>&1 || true
 	echo "# round $1: $(cat "$work/round$1.out")"
 	pf_wait_idle 300 || true
