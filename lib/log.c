@@ -45,6 +45,9 @@ wn_log_level_parse(const char *name)
 	return WN_LOG_INFO;
 }
 
+static void wn_log_vemit(int level, int with_errno, int saved_errno,
+    const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 wn_log_vemit(int level, int with_errno, int saved_errno, const char *fmt,
     va_list ap)

@@ -249,25 +249,57 @@ wn_lit_quantifier(wn_lit_parser *lp, bool *had)
 
 static void wn_lit_alt(wn_lit_parser *lp, wn_lit_req *out);
 
+/*
+ * The end of a POSIX item "[:name:]" (or "[.x.]", "[=x=]") whose "[" is
+ * at p, or NULL when PCRE2 does not read one there: as PCRE2 does, the
+ * item ends at the first terminator followed by ']', and is none when a
+ * ']' or another "[" with the same terminator comes first. A wrong guess
+ * here would end the class elsewhere than PCRE2 does.
+ */
+static const char *
+wn_lit_posix_end(const char *p)
+{
+	char term = p[1];
+
+	for (p += 2; *p != '\0'; p++) {
+		if (*p == '\\' && (p[1] == ']' || p[1] == '\\'))
+			p++;
+		else if ((*p == '[' && p[1] == term) || *p == ']')
+			return NULL;
+		else if (*p == term && p[1] == ']')
+			return p + 1;
+	}
+	return NULL;
+}
+
 /* skip a character class starting at '[' */
 static void
 wn_lit_skip_class(wn_lit_parser *lp)
 {
-	const char *p = lp->p + 1;
+	const char *p = lp->p + 1, *e;
 
 	if (*p == '^')
 		p++;
 	if (*p == ']')
 		p++;
 	for (; *p != '\0' && *p != ']'; p++) {
-		if (*p == '\\' && p[1] != '\0')
-			p++;
-		else if (*p == '[' && p[1] == ':') {
-			const char *e = strstr(p + 2, ":]");
+		if (*p == '\\' && p[1] == 'c' && p[2] != '\0') {
+			/* \cX takes any X, a backslash or ']' too */
+			p += 2;
+		} else if (*p == '\\' && p[1] == 'Q') {
+			/* quoted up to \E: a ']' in it ends nothing */
+			const char *q = strstr(p + 2, "\\E");
 
-			if (e != NULL)
-				p = e + 1;
-		}
+			if (q == NULL) {
+				lp->fail = true;
+				return;
+			}
+			p = q + 1;
+		} else if (*p == '\\' && p[1] != '\0')
+			p++;
+		else if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
+		    p[1] == '=') && (e = wn_lit_posix_end(p)) != NULL)
+			p = e;
 	}
 	if (*p == '\0')
 		lp->fail = true;
@@ -537,6 +569,8 @@ wn_lit_seq(wn_lit_parser *lp, wn_lit_req *best)
 		}
 		if (c == '\\' && lp->p[1] == 'Q') {
 			/* \Q...\E: every byte literal */
+			size_t quoted = 0;
+
 			lp->p += 2;
 			while (*lp->p != '\0' &&
 			    !(lp->p[0] == '\\' && lp->p[1] == 'E')) {
@@ -546,9 +580,23 @@ wn_lit_seq(wn_lit_parser *lp, wn_lit_req *best)
 				run[run_len++] =
 				    (char)wn_ascii_lower((unsigned char)*lp->p);
 				lp->p++;
+				quoted++;
 			}
 			if (*lp->p != '\0')
 				lp->p += 2;
+			/* A quantifier after \E applies to the last quoted
+			 * byte (after an empty \Q\E, to what came before:
+			 * give up on that). */
+			min = wn_lit_quantifier(lp, &had);
+			if (had && quoted == 0) {
+				lp->fail = true;
+				return;
+			}
+			if (had) {
+				if (min == 0 && run_len > 0)
+					run_len--;
+				wn_lit_run_close(lp, best, run, &run_len);
+			}
 			continue;
 		}
 		if (c == '\\') {
