@@ -283,18 +283,14 @@ wn_lit_skip_class(wn_lit_parser *lp)
 	if (*p == ']')
 		p++;
 	for (; *p != '\0' && *p != ']'; p++) {
-		if (*p == '\\' && p[1] == 'c' && p[2] != '\0') {
-			/* \cX takes any X, a backslash or ']' too */
-			p += 2;
-		} else if (*p == '\\' && p[1] == 'Q') {
-			/* quoted up to \E: a ']' in it ends nothing */
-			const char *q = strstr(p + 2, "\\E");
-
-			if (q == NULL) {
-				lp->fail = true;
-				return;
-			}
-			p = q + 1;
+		if (*p == '\\' && (p[1] == 'c' || p[1] == 'Q' ||
+		    p[1] == 'E')) {
+			/* \cX takes any X (']' too), \Q...\E quotes
+			 * brackets, a lone \E vanishes and can make the next
+			 * ']' literal: where the class ends is PCRE2's call;
+			 * derive nothing from this pattern. */
+			lp->fail = true;
+			return;
 		} else if (*p == '\\' && p[1] != '\0')
 			p++;
 		else if (*p == '[' && (p[1] == ':' || p[1] == '.' ||
