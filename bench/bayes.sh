@@ -57,12 +57,7 @@ install_missing bench/bayes.sh $pkgs
 data=$("$here/fetch_corpus.sh")
 [ -d "$data/spam-1" ] || die "no corpus in $data"
 
-if [ -z "$work" ]; then
-	work=$(mktemp -d "${TMPDIR:-/tmp}/winnow-bench.XXXXXX")
-else
-	mkdir -p "$work"
-	work=$(cd "$work" && pwd)
-fi
+work=$(work_dir "$work" bench) || die "cannot make the work folder"
 # The daemons run as their own unprivileged users: they must reach it.
 chmod 755 "$work"
 log=$work/bayes.log

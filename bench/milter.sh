@@ -118,12 +118,7 @@ for d in "$top/../shared/bench" /work/shared/bench; do
 done
 [ -n "$split_dir" ] || die "no sa_train.tsv/sa_test.tsv (set BENCH_SPLIT_DIR; bench/bayes.sh describes the split)"
 
-if [ -z "$work" ]; then
-	work=$(mktemp -d "${TMPDIR:-/tmp}/winnow-milter.XXXXXX")
-else
-	mkdir -p "$work"
-	work=$(cd "$work" && pwd)
-fi
+work=$(work_dir "$work" milter) || die "cannot make the work folder"
 # Postfix's and the filters' unprivileged users must get through.
 chmod 755 "$work"
 log=$work/milter.log

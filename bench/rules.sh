@@ -62,12 +62,7 @@ install_missing bench/rules.sh spamassassin
 data=$("$here/fetch_corpus.sh")
 [ -d "$data/spam-1" ] || die "no corpus in $data"
 
-if [ -z "$work" ]; then
-	work=$(mktemp -d "${TMPDIR:-/tmp}/winnow-rules.XXXXXX")
-else
-	mkdir -p "$work"
-	work=$(cd "$work" && pwd)
-fi
+work=$(work_dir "$work" rules) || die "cannot make the work folder"
 log=$work/rules.log
 : >"$log"
 

@@ -61,3 +61,13 @@ select_filters() {
 	done
 	echo "${_sel# }"
 }
+
+# work_dir DIR NAME: DIR made absolute (created if missing), or a new
+# folder winnow-NAME.XXXXXX under $TMPDIR when DIR is empty.
+work_dir() {
+	if [ -z "$1" ]; then
+		mktemp -d "${TMPDIR:-/tmp}/winnow-$2.XXXXXX"
+	else
+		mkdir -p "$1" && (cd "$1" && pwd)
+	fi
+}
