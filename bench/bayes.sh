@@ -118,21 +118,10 @@ sub_() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 maxrss() { cat "$@" 2>/dev/null | awk -F': ' '/Maximum resident set size/ { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }'; }
 
-# Long steps run in the background and are waited for, so that a signal
-# is handled at once: cleanup then ends whatever still runs (the peers' own
-# traps stop the servers they were starting) and stops the current peer.
-bg_wait() {
-	local pid rc=0
-	"$@" &
-	pid=$!
-	wait "$pid" || rc=$?
-	return "$rc"
-}
-kill_tree() {
-	local p
-	for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$p"; done
-	kill -TERM "$1" 2>/dev/null || true
-}
+# Long steps run in the background and are waited for (bg_wait), so that
+# a signal is handled at once: cleanup then ends whatever still runs (the
+# peers' own traps stop the servers they were starting) and stops the
+# current peer.
 running=
 cleanup() {
 	local p i kids left

@@ -216,11 +216,6 @@ awk -F'\t' -v d="$data" 'NF { print d "/" $2 }' "$work/lists/train.tsv" | xargs 
 
 # 6. Process control -------------------------------------------------------------
 now() { date +%s.%N; }
-kill_tree() {
-	local p
-	for p in $(ps -o pid= --ppid "$1" 2>/dev/null); do kill_tree "$p"; done
-	kill -TERM "$1" 2>/dev/null || true
-}
 # stop_pidfile FILE: TERM the process named in FILE, wait up to 10 s, KILL.
 stop_pidfile() {
 	local pid _
@@ -255,15 +250,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-# bg CMD...: run CMD in the background and wait for it, so that a signal is
-# handled at once.
-bg() {
-	local pid rc=0
-	"$@" &
-	pid=$!
-	wait "$pid" || rc=$?
-	return "$rc"
-}
 
 port_listening() { [ "$(pf_free_port "$1")" != "$1" ]; }
 
@@ -290,7 +276,7 @@ train() {
 	shift
 	note "training $name on $n_train messages"
 	t0=$(now)
-	bg "$@" >>"$log" 2>&1 || rc=$?
+	bg_wait "$@" >>"$log" 2>&1 || rc=$?
 	train_secs="$train_secs $name=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')"
 	return "$rc"
 }
@@ -489,7 +475,7 @@ measure() {
 	[ -z "$roots" ] || fb=$(tree_ticks $roots)
 	pb=$(tree_ticks "$(pf_master)")
 	mb=$(machine_ticks)
-	bg perl "$here/milter/smtp_bench.pl" "${args[@]}" --latencies "$out.lat" \
+	bg_wait perl "$here/milter/smtp_bench.pl" "${args[@]}" --latencies "$out.lat" \
 		"127.0.0.1:$PF_PORT" "$list" >"$out.out" 2>>"$log" || true
 	fa=0
 	# shellcheck disable=SC2086 # one word per process

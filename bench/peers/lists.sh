@@ -71,3 +71,20 @@ work_dir() {
 		mkdir -p "$1" && (cd "$1" && pwd)
 	fi
 }
+
+# bg_wait CMD...: run CMD in the background and wait for it, so that a
+# signal reaching the script is handled at once rather than after CMD.
+bg_wait() {
+	_bw_rc=0
+	"$@" &
+	wait "$!" || _bw_rc=$?
+	return "$_bw_rc"
+}
+
+# kill_tree PID: TERM a process and, first, all its descendants.
+kill_tree() {
+	for _kt in $(ps -o pid= --ppid "$1" 2>/dev/null); do
+		kill_tree "$_kt"
+	done
+	kill -TERM "$1" 2>/dev/null || true
+}
