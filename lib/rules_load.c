@@ -47,6 +47,17 @@ static const char *const wn_rules_ignored[] = {
 
 enum wn_tag_kind { WN_TAG, WN_TAG_PRE, WN_TAG_INTER, WN_TAG_POST };
 
+/* The ReplaceTags directives that define a tag of each kind. */
+static const struct {
+	const char *name;
+	enum wn_tag_kind kind;
+} wn_tag_directives[] = {
+	{ "replace_tag", WN_TAG },
+	{ "replace_pre", WN_TAG_PRE },
+	{ "replace_inter", WN_TAG_INTER },
+	{ "replace_post", WN_TAG_POST },
+};
+
 typedef struct wn_tag {
 	enum wn_tag_kind kind;
 	const char *name;
@@ -736,6 +747,7 @@ wn_rules_line(wn_reader *rd, char *line, const char *file, unsigned lineno,
 	char *p = line, *q;
 	const char *key, *name, *rest;
 	bool active = *n_cond == 0 || cond[*n_cond - 1].active;
+	size_t i;
 
 	/* '#' starts a comment unless escaped, as in SpamAssassin */
 	for (q = p; *q != '\0'; q++)
@@ -854,22 +866,12 @@ wn_rules_line(wn_reader *rd, char *line, const char *file, unsigned lineno,
 	}
 	if (wn_in_list(key, wn_rules_ignored, WN_NELEM(wn_rules_ignored)))
 		return;
-	if (strcmp(key, "replace_tag") == 0) {
-		wn_rules_dir_tag(rd, WN_TAG, rest, file, lineno);
-		return;
-	}
-	if (strcmp(key, "replace_pre") == 0) {
-		wn_rules_dir_tag(rd, WN_TAG_PRE, rest, file, lineno);
-		return;
-	}
-	if (strcmp(key, "replace_inter") == 0) {
-		wn_rules_dir_tag(rd, WN_TAG_INTER, rest, file, lineno);
-		return;
-	}
-	if (strcmp(key, "replace_post") == 0) {
-		wn_rules_dir_tag(rd, WN_TAG_POST, rest, file, lineno);
-		return;
-	}
+	for (i = 0; i < WN_NELEM(wn_tag_directives); i++)
+		if (strcmp(key, wn_tag_directives[i].name) == 0) {
+			wn_rules_dir_tag(rd, wn_tag_directives[i].kind, rest,
+			    file, lineno);
+			return;
+		}
 	if (strcmp(key, "replace_rules") == 0) {
 		wn_rules_dir_replace_rules(rd, rest);
 		return;
