@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <winnow/action.h>
 #include <winnow/log.h>
@@ -39,6 +40,23 @@ wn_own_header_name(const wn_session *s, enum wn_own_header k, char *buf,
 		snprintf(buf, len, "%s%s", s->cfg->settings->header_prefix,
 		    wn_own_suffix[k]);
 	return buf;
+}
+
+int
+wn_own_header_kind(const wn_session *s, const char *name)
+{
+	const char *prefix = s->cfg->settings->header_prefix;
+	size_t n = strlen(prefix);
+	int k;
+
+	if (strcasecmp(name, "Authentication-Results") == 0)
+		return WN_OWN_AUTH_RESULTS;
+	if (strncasecmp(name, prefix, n) != 0)
+		return -1;
+	for (k = 0; k < WN_OWN_AUTH_RESULTS; k++)
+		if (strcasecmp(name + n, wn_own_suffix[k]) == 0)
+			return k;
+	return -1;
 }
 
 /* Header edits that fail are logged; the message still goes on. */

@@ -276,19 +276,14 @@ wn_session_delete_later(wn_session *s, int k, unsigned idx)
 static int
 wn_session_note_own(wn_session *s, const char *name, const char *value)
 {
-	char buf[128];
-	int k;
+	int k = wn_own_header_kind(s, name);
 
-	for (k = 0; k < WN_OWN_COUNT; k++) {
-		wn_own_header_name(s, (enum wn_own_header)k, buf, sizeof(buf));
-		if (strcasecmp(name, buf) != 0)
-			continue;
-		s->own_count[k]++;
-		if (k == WN_OWN_AUTH_RESULTS && !wn_session_ar_is_ours(s, value))
-			return 0;
-		return wn_session_delete_later(s, k, s->own_count[k]);
-	}
-	return 0;
+	if (k < 0)
+		return 0;
+	s->own_count[k]++;
+	if (k == WN_OWN_AUTH_RESULTS && !wn_session_ar_is_ours(s, value))
+		return 0;
+	return wn_session_delete_later(s, k, s->own_count[k]);
 }
 
 wn_reply

@@ -75,6 +75,10 @@ wn_reply wn_actions_apply(wn_session *s, const wn_mta *mta, void *ctx,
     const wn_scan_result *res, const wn_spf_check *spf,
     const char *autolearn);
 
+/* wn_own_header_kind - which of our headers name is (case-insensitive),
+ * or -1; runs for every incoming header, so it formats nothing */
+int wn_own_header_kind(const wn_session *s, const char *name);
+
 /* wn_own_header_name - the header name of kind k under prefix into buf */
 const char *wn_own_header_name(const wn_session *s, enum wn_own_header k,
     char *buf, size_t len);
