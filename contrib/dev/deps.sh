@@ -3,15 +3,21 @@
 #
 # deps.sh          what building and running winnow needs;
 # deps.sh --test   also what the integration tests run: a real Postfix,
-#                  swaks, and nsd for the SPF tests' DNS.
+#                  swaks, nsd for the SPF tests' DNS, a PostgreSQL server
+#                  and Chromium for the repository's tests, a MaxMind DB
+#                  writer for GeoIP test data, jsonschema for the report
+#                  schema.
 # Installs only what is missing, so it is cheap to run again; needs root
 # (or sudo) when something is missing. The lists are the single place that
 # names winnow's Debian packages.
 set -eu
 PKGS="build-essential cmake pkg-config clang
 libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev liblmdb-dev
-libpcre2-dev libmilter-dev libspf2-dev"
-TEST_PKGS="postfix swaks nsd iproute2"
+libpcre2-dev libmilter-dev libspf2-dev libsodium-dev libcurl4-openssl-dev
+libjansson-dev libsqlite3-dev libpq-dev libmicrohttpd-dev libmaxminddb-dev
+libgeoip-dev geoip-database"
+TEST_PKGS="postfix swaks nsd iproute2 postgresql chromium
+libmaxmind-db-writer-perl python3-jsonschema openssl sqlite3"
 if [ "${1:-}" = "--test" ]; then
 	PKGS="$PKGS $TEST_PKGS"
 fi
