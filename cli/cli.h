@@ -41,6 +41,7 @@ int wn_cmd_bayes(int argc, char **argv);
 int wn_cmd_eval(int argc, char **argv);
 int wn_cmd_rules(int argc, char **argv);
 int wn_cmd_reload(int argc, char **argv);
+int wn_cmd_report(int argc, char **argv);
 
 /*
  * wn_cli_open_store - open the store at path with WN_STORE_* flags and

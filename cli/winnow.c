@@ -25,6 +25,8 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	    wn_cmd_rules },
 	{ "reload", "check winnowd's configuration and make it reload",
 	    wn_cmd_reload },
+	{ "report", "statistics reports: keygen, preview, send",
+	    wn_cmd_report },
 };
 
 static void

@@ -33,7 +33,9 @@ enum wn_key_type {
 	WN_KEY_NETS,		/* list of networks */
 	WN_KEY_ON_ERROR,
 	WN_KEY_LOG_LEVEL,
-	WN_KEY_HEADER_NAME	/* letters, digits and '-' */
+	WN_KEY_HEADER_NAME,	/* letters, digits and '-' */
+	WN_KEY_CHOICE,		/* one of the words in choices */
+	WN_KEY_COUNTRY		/* two capital letters, or "" */
 };
 
 typedef struct wn_key {
@@ -43,7 +45,16 @@ typedef struct wn_key {
 	size_t off;
 	double min, max;
 	bool restart;		/* a change applies only after a restart */
+	const char *const *choices;	/* WN_KEY_CHOICE, NULL-terminated */
 } wn_key;
+
+static const char *const wn_sharing_choices[] = {
+	"minimal", "standard", "cooperative", NULL
+};
+static const char *const wn_operator_choices[] = {
+	"isp", "hosting", "enterprise", "education", "government", "other",
+	NULL
+};
 
 #define S(f) offsetof(wn_settings, f)
 #define T(f) (offsetof(wn_settings, thresholds) + offsetof(wn_thresholds, f))
@@ -51,71 +62,98 @@ typedef struct wn_key {
 
 static const wn_key wn_keys[] = {
 	/* daemon */
-	{ "socket", WN_KEY_STR, "inet:8891@127.0.0.1", S(socket), 0, 0, true },
+	{ "socket", WN_KEY_STR, "inet:8891@127.0.0.1", S(socket), 0, 0,
+	  true, NULL },
 	{ "pid_file", WN_KEY_STR, "/run/winnow/winnowd.pid", S(pid_file), 0, 0,
-	  true },
-	{ "user", WN_KEY_STR, "", S(user), 0, 0, true },
-	{ "log_level", WN_KEY_LOG_LEVEL, "info", S(log_level), 0, 0, false },
-	{ "spf_timeout", WN_KEY_NUM, "3", S(spf_timeout), 1, 30, true },
+	  true, NULL },
+	{ "user", WN_KEY_STR, "", S(user), 0, 0, true, NULL },
+	{ "log_level", WN_KEY_LOG_LEVEL, "info", S(log_level), 0, 0,
+	  false, NULL },
+	{ "spf_timeout", WN_KEY_NUM, "3", S(spf_timeout), 1, 30, true, NULL },
 	/* classification */
 	{ "store", WN_KEY_STR, "/var/lib/winnow/bayes.lmdb", S(store), 0, 0,
-	  false },
-	{ "rules", WN_KEY_RULES, WN_RULES_DIR, S(rules), 0, 0, false },
+	  false, NULL },
+	{ "rules", WN_KEY_RULES, WN_RULES_DIR, S(rules), 0, 0, false, NULL },
 	{ "rules_skip_broken", WN_KEY_BOOL, "no", S(rules_skip_broken), 0, 0,
-	  false },
+	  false, NULL },
 	{ "max_size", WN_KEY_SIZE, "10M", S(max_size), 1024,
-	  (double)(1u << 30), false },
+	  (double)(1u << 30), false, NULL },
 	/* actions */
-	{ "required_score", WN_KEY_NUM, "5.0", T(mark), -1000, 1000, false },
+	{ "required_score", WN_KEY_NUM, "5.0", T(mark), -1000, 1000,
+	  false, NULL },
 	{ "subject_score", WN_KEY_SCORE, "off", T(subject), -1000, 1000,
-	  false },
+	  false, NULL },
 	{ "tempfail_score", WN_KEY_SCORE, "off", T(tempfail), -1000, 1000,
-	  false },
+	  false, NULL },
 	{ "quarantine_score", WN_KEY_SCORE, "off", T(quarantine), -1000, 1000,
-	  false },
+	  false, NULL },
 	{ "discard_score", WN_KEY_SCORE, "off", T(discard), -1000, 1000,
-	  false },
+	  false, NULL },
 	{ "reject_score", WN_KEY_SCORE, "15.0", T(reject), -1000, 1000,
-	  false },
-	{ "never_reject", WN_KEY_BOOL, "no", T(never_reject), 0, 0, false },
-	{ "subject_tag", WN_KEY_STR, "[SPAM]", S(subject_tag), 0, 0, false },
+	  false, NULL },
+	{ "never_reject", WN_KEY_BOOL, "no", T(never_reject), 0, 0,
+	  false, NULL },
+	{ "subject_tag", WN_KEY_STR, "[SPAM]", S(subject_tag), 0, 0,
+	  false, NULL },
 	{ "reject_text", WN_KEY_STR, "Message rejected as spam",
-	  S(reject_text), 0, 0, false },
+	  S(reject_text), 0, 0, false, NULL },
 	{ "tempfail_text", WN_KEY_STR, "Message deferred, try again later",
-	  S(tempfail_text), 0, 0, false },
-	{ "on_error", WN_KEY_ON_ERROR, "accept", S(on_error), 0, 0, false },
+	  S(tempfail_text), 0, 0, false, NULL },
+	{ "on_error", WN_KEY_ON_ERROR, "accept", S(on_error), 0, 0,
+	  false, NULL },
 	/* headers */
-	{ "add_headers", WN_KEY_BOOL, "yes", S(add_headers), 0, 0, false },
+	{ "add_headers", WN_KEY_BOOL, "yes", S(add_headers), 0, 0,
+	  false, NULL },
 	{ "header_prefix", WN_KEY_HEADER_NAME, "X-Spam", S(header_prefix), 0, 0,
-	  false },
-	{ "authserv_id", WN_KEY_STR, "", S(authserv_id), 0, 0, false },
+	  false, NULL },
+	{ "authserv_id", WN_KEY_STR, "", S(authserv_id), 0, 0, false, NULL },
 	/* SPF */
-	{ "spf", WN_KEY_BOOL, "yes", S(spf), 0, 0, false },
+	{ "spf", WN_KEY_BOOL, "yes", S(spf), 0, 0, false, NULL },
 	{ "spf_pass_weight", WN_KEY_NUM, "-0.1", W(WN_SPF_PASS), -100, 100,
-	  false },
+	  false, NULL },
 	{ "spf_fail_weight", WN_KEY_NUM, "2.5", W(WN_SPF_FAIL), -100, 100,
-	  false },
+	  false, NULL },
 	{ "spf_softfail_weight", WN_KEY_NUM, "1.0", W(WN_SPF_SOFTFAIL), -100,
-	  100, false },
+	  100, false, NULL },
 	{ "spf_neutral_weight", WN_KEY_NUM, "0.3", W(WN_SPF_NEUTRAL), -100,
-	  100, false },
+	  100, false, NULL },
 	{ "spf_none_weight", WN_KEY_NUM, "0.2", W(WN_SPF_NONE), -100, 100,
-	  false },
+	  false, NULL },
 	{ "spf_permerror_weight", WN_KEY_NUM, "0.5", W(WN_SPF_PERMERROR), -100,
-	  100, false },
+	  100, false, NULL },
 	{ "spf_temperror_weight", WN_KEY_NUM, "0", W(WN_SPF_TEMPERROR), -100,
-	  100, false },
+	  100, false, NULL },
 	/* who is not scanned */
 	{ "trusted_networks", WN_KEY_NETS, "127.0.0.0/8 ::1", S(trusted), 0, 0,
-	  false },
+	  false, NULL },
 	{ "skip_authenticated", WN_KEY_BOOL, "yes", S(skip_authenticated), 0,
-	  0, false },
+	  0, false, NULL },
 	/* autolearn */
-	{ "autolearn", WN_KEY_BOOL, "no", S(autolearn), 0, 0, false },
+	{ "autolearn", WN_KEY_BOOL, "no", S(autolearn), 0, 0, false, NULL },
 	{ "autolearn_spam_score", WN_KEY_NUM, "12.0", S(autolearn_spam), -1000,
-	  1000, false },
+	  1000, false, NULL },
 	{ "autolearn_ham_score", WN_KEY_NUM, "-1.0", S(autolearn_ham), -1000,
-	  1000, false },
+	  1000, false, NULL },
+	/* statistics and reports */
+	{ "report_spool", WN_KEY_STR, "/var/spool/winnow/reports",
+	  S(report_spool), 0, 0, true, NULL },
+	{ "report_period", WN_KEY_NUM, "3600", S(report_period), 60, 86400,
+	  true, NULL },
+	{ "report_sharing", WN_KEY_CHOICE, "standard", S(report_sharing), 0, 0,
+	  true, wn_sharing_choices },
+	{ "report_min_count", WN_KEY_NUM, "5", S(report_min_count), 1, 1e9,
+	  false, NULL },
+	{ "report_prefix_min_count", WN_KEY_NUM, "10",
+	  S(report_prefix_min_count), 1, 1e9, false, NULL },
+	{ "report_country", WN_KEY_COUNTRY, "", S(report_country), 0, 0,
+	  false, NULL },
+	{ "report_operator_type", WN_KEY_CHOICE, "other",
+	  S(report_operator_type), 0, 0, false, wn_operator_choices },
+	{ "report_repository", WN_KEY_STR, "", S(report_repository), 0, 0,
+	  false, NULL },
+	{ "report_key", WN_KEY_STR, "/etc/winnow/report.key", S(report_key),
+	  0, 0, false, NULL },
+	{ "geoip_db", WN_KEY_STR, "", S(geoip_db), 0, 0, true, NULL },
 };
 
 #define WN_NKEYS (sizeof(wn_keys) / sizeof(wn_keys[0]))
@@ -265,6 +303,15 @@ wn_set_value(wn_parse_ctx *ctx, const wn_key *k, char *v, bool replace)
 			return 0;
 		}
 		/* FALLTHROUGH */
+	case WN_KEY_COUNTRY:
+		if (k->type == WN_KEY_COUNTRY && *v != '\0' &&
+		    (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' ||
+		    v[1] < 'A' || v[1] > 'Z')) {
+			WN_BAD(ctx, "%s: '%s' is not a country code (two "
+			    "capital letters, ISO 3166-1)", k->name, v);
+			return 0;
+		}
+		/* FALLTHROUGH */
 	case WN_KEY_STR:
 		if ((*(const char **)field = wn_arena_strdup(ctx->s->arena,
 		    v)) == NULL)
@@ -320,6 +367,25 @@ wn_set_value(wn_parse_ctx *ctx, const wn_key *k, char *v, bool replace)
 		else
 			WN_BAD(ctx, "%s: '%s' is not accept or tempfail",
 			    k->name, v);
+		return 0;
+	case WN_KEY_CHOICE:
+		for (i = 0; k->choices[i] != NULL; i++)
+			if (strcmp(v, k->choices[i]) == 0)
+				break;
+		if (k->choices[i] == NULL) {
+			char all[256];
+			size_t o = 0, c;
+
+			all[0] = '\0';
+			for (c = 0; k->choices[c] != NULL && o < sizeof(all);
+			    c++)
+				o += (size_t)snprintf(all + o, sizeof(all) - o,
+				    "%s%s", c ? ", " : "", k->choices[c]);
+			WN_BAD(ctx, "%s: '%s' is not one of %s", k->name, v,
+			    all);
+			return 0;
+		}
+		*(const char **)field = k->choices[i];
 		return 0;
 	case WN_KEY_LOG_LEVEL:
 		for (i = 0; i < 5; i++)
@@ -443,6 +509,13 @@ wn_settings_parse(const char *text, size_t len, const char *name,
 		}
 		p += n + (nl != NULL);
 	}
+	if (86400 % (long)s->report_period != 0 ||
+	    s->report_period != (long)s->report_period) {
+		ctx.line = 0;
+		WN_BAD(&ctx, "report_period: %g seconds does not divide a day "
+		    "(use 60, 300, 600, 900, 1800, 3600, 7200, ... 86400)",
+		    s->report_period);
+	}
 	if (s->thresholds.mark != s->thresholds.mark) {
 		rc = WN_EINVAL;
 		goto fail;
@@ -533,6 +606,8 @@ wn_key_format(const wn_settings *s, const wn_key *k, char *buf, size_t len)
 	case WN_KEY_STR:
 	case WN_KEY_HEADER_NAME:
 	case WN_KEY_LOG_LEVEL:
+	case WN_KEY_CHOICE:
+	case WN_KEY_COUNTRY:
 		snprintf(buf, len, "%s", *(const char *const *)field);
 		break;
 	case WN_KEY_BOOL:

@@ -165,13 +165,14 @@ wn_actions_log(const wn_session *s, const wn_scan_result *res,
 wn_reply
 wn_actions_apply(wn_session *s, const wn_mta *mta, void *ctx,
     const wn_scan_result *res, const wn_spf_check *spf,
-    const char *autolearn)
+    const char *autolearn, enum wn_action *act_out)
 {
 	const wn_settings *st = s->cfg->settings;
 	enum wn_action act = wn_action_choose(&st->thresholds,
 	    res->verdict.score);
 	bool spam = res->verdict.spam;
 
+	*act_out = act;
 	wn_actions_log(s, res, spf, act);
 	switch (act) {
 	case WN_ACTION_REJECT:

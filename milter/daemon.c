@@ -208,3 +208,35 @@ wn_drop_privileges(const char *user)
 	}
 	return 0;
 }
+
+int
+wn_spool_dir(const char *dir, const char *user)
+{
+	char path[4096], *p;
+	uid_t uid;
+	gid_t gid;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	/* parents as root's, 0755; the spool itself the daemon's, 0750 */
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+			wn_log_err_errno("report spool %s", path);
+			return -1;
+		}
+		*p = '/';
+	}
+	if (mkdir(path, 0750) != 0 && errno != EEXIST) {
+		wn_log_err_errno("report spool %s", path);
+		return -1;
+	}
+	if (user != NULL && *user != '\0' && getuid() == 0) {
+		if (!wn_user_ids(user, &uid, &gid))
+			return -1;
+		if (chown(path, uid, gid) != 0) {
+			wn_log_err_errno("chown %s", path);
+			return -1;
+		}
+	}
+	return 0;
+}

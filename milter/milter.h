@@ -54,4 +54,17 @@ int wn_socket_dir(const char *spec, const char *user);
 int wn_socket_chown(const char *spec, const char *user);
 int wn_drop_privileges(const char *user);
 
+/*
+ * Statistics (stats_thread.c). wn_stats_start opens the GeoIP database
+ * and the report spool (after the privilege drop, so files belong to the
+ * daemon's user) and starts the ticker; a spool that cannot be opened is
+ * logged and nothing is counted. wn_stats_stop seals the current period.
+ */
+int wn_stats_start(wn_daemon *d, const wn_settings *s);
+void wn_stats_stop(wn_daemon *d);
+
+/* wn_spool_dir - create the report spool (0750) owned by user, before
+ * the privilege drop; logs and returns -1 on failure */
+int wn_spool_dir(const char *dir, const char *user);
+
 #endif

@@ -189,6 +189,7 @@ wn_session_envfrom(const wn_mta *mta, void *ctx, char **argv)
 	}
 	if (s->skip) {
 		SLOG(WN_LOG_INFO, s, "not scanned: %s", s->skip_why);
+		wn_count_unscanned(s, false);
 		wn_session_message_end(s);
 		return WN_REPLY_ACCEPT;
 	}
@@ -359,6 +360,7 @@ wn_session_failed(wn_session *s, const wn_mta *mta, void *ctx,
 	const wn_settings *st = s->cfg->settings;
 
 	atomic_fetch_add_explicit(&s->d->failures, 1, memory_order_relaxed);
+	wn_count_unscanned(s, true);
 	if (st->on_error == WN_ON_ERROR_TEMPFAIL) {
 		SLOG(WN_LOG_ERR, s, "%s; message deferred (on_error = "
 		    "tempfail)", why);
@@ -409,6 +411,8 @@ wn_session_eom(const wn_mta *mta, void *ctx)
 	wn_spf_check spf, *spfp = NULL;
 	wn_rules_worker *w;
 	const char *autolearn;
+	enum wn_action act;
+	double scan_ms;
 	wn_reply reply;
 	int rc;
 
@@ -425,6 +429,7 @@ wn_session_eom(const wn_mta *mta, void *ctx)
 		else {
 			SLOG(WN_LOG_INFO, s, "not scanned: %zu bytes, more "
 			    "than max_size", s->total_len);
+			wn_count_unscanned(s, false);
 			reply = WN_REPLY_ACCEPT;
 		}
 		wn_session_message_end(s);
@@ -442,6 +447,7 @@ wn_session_eom(const wn_mta *mta, void *ctx)
 		rc = wn_scan(s->msg, &scan, w, s->raw, s->raw_len, &res);
 	}
 	wn_config_worker_give(s->cfg, &w);
+	scan_ms = (wn_session_now() - s->started) * 1000;
 	if (rc != 0) {
 		reply = wn_session_failed(s, mta, ctx, rc == WN_ENOMEM ?
 		    "out of memory scanning" : "scan failed");
@@ -468,7 +474,8 @@ wn_session_eom(const wn_mta *mta, void *ctx)
 		}
 	}
 	autolearn = wn_session_autolearn(s, &res);
-	reply = wn_actions_apply(s, mta, ctx, &res, spfp, autolearn);
+	reply = wn_actions_apply(s, mta, ctx, &res, spfp, autolearn, &act);
+	wn_count_scanned(s, &res, spfp, act, scan_ms);
 	wn_session_message_end(s);
 	return reply;
 }

@@ -40,6 +40,12 @@ typedef struct wn_daemon {
 	atomic_ulong next_session;	/* session ids for log lines */
 	atomic_ulong messages;		/* messages that reached eom */
 	atomic_ulong failures;		/* messages under on_error */
+
+	/* statistics (stats_thread.c): NULL when not counting, or no
+	 * GeoIP database */
+	struct wn_stats *stats;
+	struct wn_geoip *geoip;
+	struct wn_ticker *ticker;
 } wn_daemon;
 
 struct sockaddr;

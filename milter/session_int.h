@@ -69,11 +69,20 @@ double wn_session_now(void);
 
 /*
  * wn_actions_apply - scan result and SPF check -> header edits, reply.
- * spf may be NULL (not checked). Returns the reply for eom.
+ * spf may be NULL (not checked). Returns the reply for eom; the action
+ * taken goes to *act_out.
  */
 wn_reply wn_actions_apply(wn_session *s, const wn_mta *mta, void *ctx,
     const wn_scan_result *res, const wn_spf_check *spf,
-    const char *autolearn);
+    const char *autolearn, enum wn_action *act_out);
+
+/*
+ * Statistics (count.c): what one message adds, lock-free; nothing when
+ * the daemon does not count. wn_count_scanned takes the scan's own time.
+ */
+void wn_count_scanned(const wn_session *s, const wn_scan_result *res,
+    const wn_spf_check *spf, enum wn_action act, double scan_ms);
+void wn_count_unscanned(const wn_session *s, bool failed);
 
 /* wn_own_header_kind - which of our headers name is (case-insensitive),
  * or -1; runs for every incoming header, so it formats nothing */

@@ -5,8 +5,9 @@
  *
  * Start-up order: read the configuration and build the first snapshot
  * (rules compiled, store opened); open the milter socket; detach and write
- * the pid file; drop to the configured user; block SIGUSR1 and start the
- * reload thread; hand over to libmilter. Any failure before the main loop
+ * the pid file; drop to the configured user; open the statistics spool;
+ * block SIGUSR1 and start the reload thread; hand over to libmilter. At
+ * the end the current statistics period is sealed. Any failure before the main loop
  * exits with a sysexits code and a message saying why.
  */
 #include <errno.h>
@@ -160,8 +161,13 @@ main(int argc, char **argv)
 	 * foreground it is a convenience, not a condition. */
 	if (wn_pidfile_write(pid_file, s->user) != 0 && !foreground)
 		return WN_EX_OSERR;
+	/* A spool that cannot be made is logged; mail flows uncounted. */
+	if (*s->report_spool != '\0')
+		wn_spool_dir(s->report_spool, s->user);
 	if (wn_socket_chown(s->socket, s->user) != 0 ||
 	    wn_drop_privileges(s->user) != 0)
+		return WN_EX_OSERR;
+	if (wn_stats_start(&daemon_state, s) != 0)
 		return WN_EX_OSERR;
 	if (wn_reload_start(&daemon_state, &su) != 0) {
 		wn_log_err("cannot start the reload thread");
@@ -173,6 +179,7 @@ main(int argc, char **argv)
 	wn_log_notice("stopping after %lu messages (%lu under on_error)",
 	    (unsigned long)atomic_load(&daemon_state.messages),
 	    (unsigned long)atomic_load(&daemon_state.failures));
+	wn_stats_stop(&daemon_state);
 	wn_pidfile_remove(pid_file);
 	free(pid_file);
 	/* The snapshot is not freed: libmilter does not join its session

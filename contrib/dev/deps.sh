@@ -17,7 +17,7 @@ libpcre2-dev libmilter-dev libspf2-dev libsodium-dev libcurl4-openssl-dev
 libjansson-dev libsqlite3-dev libpq-dev libmicrohttpd-dev libmaxminddb-dev
 libgeoip-dev geoip-database"
 TEST_PKGS="postfix swaks nsd iproute2 postgresql chromium
-libmaxmind-db-writer-perl python3-jsonschema openssl sqlite3"
+libmaxmind-db-writer-perl python3-jsonschema openssl sqlite3 curl"
 if [ "${1:-}" = "--test" ]; then
 	PKGS="$PKGS $TEST_PKGS"
 fi

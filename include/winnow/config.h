@@ -84,6 +84,18 @@ typedef struct wn_settings {
 	bool autolearn;
 	double autolearn_spam;
 	double autolearn_ham;
+
+	/* statistics and reports (winnow.conf(5), "Statistics") */
+	const char *report_spool;	/* "" : nothing is counted */
+	double report_period;		/* seconds; divides a day */
+	const char *report_sharing;	/* minimal, standard, cooperative */
+	double report_min_count;
+	double report_prefix_min_count;
+	const char *report_country;	/* ISO 3166 code; "" undeclared */
+	const char *report_operator_type;
+	const char *report_repository;	/* URL for winnow report send */
+	const char *report_key;		/* signing key for winnow report */
+	const char *geoip_db;		/* "" Debian's; "none" no lookups */
 } wn_settings;
 
 /*

@@ -3,8 +3,9 @@
 # Source after setting WINNOWD (the binary). Functions:
 #
 #   wd_config WORKDIR PORT [LINES...]  write WORKDIR/winnow.conf: a milter
-#                                       socket on 127.0.0.1:PORT, a pid file
-#                                       and log under WORKDIR, then LINES
+#                                       socket on 127.0.0.1:PORT, a pid file,
+#                                       log and report spool under WORKDIR,
+#                                       then LINES
 #   wd_start                            start winnowd -f on that file; waits
 #                                       until it listens (WD_LOG has stderr)
 #   wd_stop                             SIGTERM, wait for exit; harmless twice
@@ -30,6 +31,7 @@ wd_config() {
 	{
 		echo "socket = inet:$WD_PORT@127.0.0.1"
 		echo "pid_file = $WD_DIR/winnowd.pid"
+		echo "report_spool = $WD_DIR/spool"
 		for line in "$@"; do
 			echo "$line"
 		done

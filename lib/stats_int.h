@@ -1,0 +1,92 @@
+/*
+ * stats_int.h - the layout of a period file, shared by stats.c (counting
+ * into the live file) and stats_period.c (reading sealed ones).
+ *
+ * One fixed-size structure, mapped as is: native byte order (the header
+ * records it), so a spool is read on the host that wrote it. Open-ended
+ * keys (symbol names, networks) live in open-addressing tables whose slots
+ * are claimed with a compare-and-swap of their 64-bit key.
+ */
+#ifndef WINNOW_STATS_INT_H
+#define WINNOW_STATS_INT_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include <winnow/stats.h>
+
+#define WN_STATS_MAGIC "WNSTATS1"
+#define WN_STATS_VERSION 1
+#define WN_STATS_BYTE_ORDER 0x01020304u
+#define WN_STATS_SEALED 1u
+#define WN_STATS_PREFIXES_ON 2u
+#define WN_STATS_PROBES 64		/* slots tried before "other" */
+
+/* country codes [A-Z0-9]{2}: slot 1 + 36 * c0 + c1; slot 0 is unknown */
+#define WN_STATS_COUNTRY_SLOTS (1 + 36 * 36)
+
+enum wn_stats_counter {
+	WN_SC_SCANNED,
+	WN_SC_SKIPPED,
+	WN_SC_FAILED,
+	WN_SC_HAM,
+	WN_SC_SPAM,
+	WN_SC_ACTION,
+	WN_SC_SPF = WN_SC_ACTION + 7,
+	WN_SC_BAYES = WN_SC_SPF + 8,
+	WN_SC_SCORE = WN_SC_BAYES + 3,
+	WN_SC_TIME = WN_SC_SCORE + WN_STATS_SCORE_BOUNDS + 1,
+	WN_SC_ANOMALY = WN_SC_TIME + WN_STATS_TIME_BOUNDS + 1,
+	WN_SC_RULES_OTHER_SPAM = WN_SC_ANOMALY + WN_STATS_ANOMALIES,
+	WN_SC_RULES_OTHER_HAM,
+	WN_SC_PREFIX_OTHER,
+	WN_SC_COUNT
+};
+
+struct wn_stats_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t byte_order;
+	uint64_t size;			/* sizeof(struct wn_stats_file) */
+	int64_t start;
+	int64_t end;			/* 0 while live */
+	uint32_t period;
+	uint32_t flags;			/* WN_STATS_SEALED, _PREFIXES_ON */
+	char report_id[33];
+	char pad[7];
+	char rulesets[512];
+};
+
+struct wn_stats_rule_slot {
+	_Atomic uint64_t key;		/* hash of name; 0 free */
+	_Atomic uint64_t spam;
+	_Atomic uint64_t ham;
+	char name[WN_STATS_NAME_LEN];	/* written once by the claimer */
+};
+
+struct wn_stats_prefix_slot {
+	_Atomic uint64_t key;		/* family << 56 | network bits */
+	_Atomic uint64_t spam;
+};
+
+struct wn_stats_file {
+	struct wn_stats_hdr h;
+	_Atomic uint64_t c[WN_SC_COUNT];
+	_Atomic uint64_t country[WN_STATS_COUNTRY_SLOTS][2]; /* msgs, spam */
+	struct wn_stats_rule_slot rules[WN_STATS_RULES];
+	struct wn_stats_prefix_slot prefixes[WN_STATS_PREFIXES];
+};
+
+/* wn_stats_country_slot - slot of a code ("" or invalid: 0) */
+unsigned wn_stats_country_slot(const char *cc);
+
+/* wn_stats_country_code - the code of slot i (i > 0) into cc[3] */
+void wn_stats_country_code(unsigned i, char cc[3]);
+
+/* wn_stats_prefix_key - the table key of a /24 or /48; 0 if no address */
+uint64_t wn_stats_prefix_key(const wn_ipaddr *a);
+
+/* wn_stats_prefix_net - the network a key stands for */
+void wn_stats_prefix_net(uint64_t key, wn_ipaddr *net);
+
+#endif

@@ -1,0 +1,262 @@
+/*
+ * test_report.c - reports from sealed periods: sharing levels, small
+ * cells merged into "other", no client address, deterministic bytes, and
+ * the signed envelope; key files.
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <winnow/err.h>
+#include <winnow/report.h>
+
+static char dir[256];
+static char err[512];
+static wn_stats_period *period;
+
+static void
+count(wn_stats *st, const char *cc, const char *client, bool spam,
+    const char *rule)
+{
+	wn_symbol sym = { rule, 1.0 };
+	wn_ipaddr ip;
+	wn_stats_msg m = { 0 };
+
+	cr_assert_eq(wn_ipaddr_parse(client, &ip), 0);
+	m.outcome = WN_STATS_SCANNED;
+	m.action = spam ? WN_ACTION_REJECT : WN_ACTION_ACCEPT;
+	m.spam = spam;
+	m.score = spam ? 20 : -2;
+	m.spf = 2;
+	m.symbols = &sym;
+	m.n_symbols = 1;
+	m.scan_ms = 1.5;
+	snprintf(m.country, sizeof(m.country), "%s", cc);
+	m.client = &ip;
+	wn_stats_record(st, &m);
+}
+
+/* 12 spam from 203.0.113.0/24 (US), 1 spam from 198.51.100.0/24 (JP),
+ * 6 ham from 192.0.2.0/24 (country unknown) */
+static void
+setup(void)
+{
+	wn_stats_opts o = { dir, 3600, true };
+	wn_stats *st;
+	char **paths;
+	size_t n;
+	int i;
+
+	snprintf(dir, sizeof(dir), "/tmp/wn-report-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(wn_stats_open(&o, 1790002800, &st, err, sizeof(err)), 0,
+	    "%s", err);
+	wn_stats_set_rulesets(st, "core 1.0.0\nbad name 1\n");
+	for (i = 0; i < 12; i++)
+		count(st, "US", "203.0.113.77", true, "BAYES_99");
+	count(st, "JP", "198.51.100.23", true, "RARE_RULE");
+	for (i = 0; i < 6; i++)
+		count(st, "", "192.0.2.44", false, "BAYES_00");
+	wn_stats_free(&st, 1790002800 + 3600);
+	cr_assert_eq(wn_stats_spool_list(dir, &paths, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(wn_stats_period_load(paths[0], &period, err,
+	    sizeof(err)), 0, "%s", err);
+	wn_stats_spool_list_free(paths, n);
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	wn_stats_period_free(&period);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)system(cmd);
+}
+
+static char *
+build(enum wn_sharing sharing)
+{
+	wn_report_opts o = { sharing, 5, 10, "DE", "isp",
+	    "0123456789abcdef" };
+	wn_buf b;
+	char *s;
+
+	wn_buf_init(&b);
+	cr_assert_eq(wn_report_build(period, &o, &b), 0);
+	s = strdup(b.data);
+	wn_buf_fini(&b);
+	return s;
+}
+
+TestSuite(report, .init = setup, .fini = teardown);
+
+Test(report, minimal_is_volumes_only)
+{
+	char *r = build(WN_SHARING_MINIMAL);
+
+	cr_assert_not_null(strstr(r, "\"format\":\"winnow-report-1\""));
+	cr_assert_not_null(strstr(r, "\"total\":19,\"scanned\":19"));
+	cr_assert_not_null(strstr(r, "\"verdict\":{\"ham\":6,\"spam\":13}"));
+	cr_assert_not_null(strstr(r, "\"reject\":13"));
+	cr_assert_not_null(strstr(r, "\"reporter\":{\"key_id\":"
+	    "\"0123456789abcdef\",\"country\":\"DE\",\"operator_type\":"
+	    "\"isp\"}"));
+	cr_assert_not_null(strstr(r, "\"rulesets\":[{\"name\":\"core\","
+	    "\"version\":\"1.0.0\"}]"), "%s", r);
+	cr_assert_not_null(strstr(r, "\"start\":\"2026-09-21T15:00:00Z\""),
+	    "%s", r);
+	cr_assert_null(strstr(r, "\"spf\""));
+	cr_assert_null(strstr(r, "\"rules\""));
+	cr_assert_null(strstr(r, "\"countries\""));
+	cr_assert_null(strstr(r, "\"prefixes\""));
+	free(r);
+}
+
+Test(report, standard_merges_small_cells_into_other)
+{
+	char *r = build(WN_SHARING_STANDARD);
+
+	cr_assert_not_null(strstr(r, "\"spf\":{\"none\":0,\"neutral\":0,"
+	    "\"pass\":19,"), "%s", r);
+	cr_assert_not_null(strstr(r, "{\"name\":\"BAYES_99\",\"spam\":12,"
+	    "\"ham\":0}"));
+	cr_assert_not_null(strstr(r, "{\"name\":\"BAYES_00\",\"spam\":0,"
+	    "\"ham\":6}"));
+	cr_assert_null(strstr(r, "RARE_RULE"), "1 hit is below 5");
+	cr_assert_not_null(strstr(r, "{\"name\":\"other\",\"spam\":1,"
+	    "\"ham\":0}"));
+	cr_assert_not_null(strstr(r, "{\"country\":\"US\",\"messages\":12,"
+	    "\"spam\":12}"));
+	cr_assert_null(strstr(r, "\"JP\""), "1 message is below 5");
+	cr_assert_not_null(strstr(r, "{\"country\":\"other\",\"messages\":1,"
+	    "\"spam\":1}"));
+	cr_assert_not_null(strstr(r, "{\"country\":\"unknown\","
+	    "\"messages\":6,\"spam\":0}"));
+	cr_assert_not_null(strstr(r, "\"p50_ms\":"));
+	cr_assert_null(strstr(r, "\"prefixes\""));
+	free(r);
+}
+
+Test(report, cooperative_adds_prefixes_above_their_minimum)
+{
+	char *r = build(WN_SHARING_COOPERATIVE);
+
+	cr_assert_not_null(strstr(r, "\"prefixes\":[{\"prefix\":"
+	    "\"203.0.113.0/24\",\"spam\":12},{\"prefix\":\"other\","
+	    "\"spam\":1}]"), "%s", r);
+	cr_assert_null(strstr(r, "198.51.100"));
+	free(r);
+}
+
+Test(report, never_holds_a_client_address)
+{
+	enum wn_sharing s;
+
+	for (s = WN_SHARING_MINIMAL; s <= WN_SHARING_COOPERATIVE; s++) {
+		char *r = build(s);
+
+		cr_assert_null(strstr(r, "203.0.113.77"));
+		cr_assert_null(strstr(r, "198.51.100.23"));
+		cr_assert_null(strstr(r, "192.0.2"), "ham sources never");
+		free(r);
+	}
+}
+
+Test(report, the_same_period_gives_the_same_bytes)
+{
+	char *a = build(WN_SHARING_COOPERATIVE);
+	char *b = build(WN_SHARING_COOPERATIVE);
+
+	cr_assert_str_eq(a, b);
+	free(a);
+	free(b);
+}
+
+/* the value of "key":"..." in a one-line JSON object (no escapes) */
+static void
+field(const char *json, const char *key, char *out, size_t len)
+{
+	char pat[64];
+	const char *p, *q;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	p = strstr(json, pat);
+	cr_assert_not_null(p, "%s missing", key);
+	p += strlen(pat);
+	q = strchr(p, '"');
+	cr_assert_lt((size_t)(q - p), len);
+	memcpy(out, p, (size_t)(q - p));
+	out[q - p] = '\0';
+}
+
+Test(report, the_envelope_verifies_and_only_for_its_report)
+{
+	const char *report = "{\"format\":\"winnow-report-1\"}";
+	char key_id[32], t[32], nonce[64], sig[128];
+	wn_seckey k;
+	wn_buf env, msg;
+
+	cr_assert_eq(wn_seckey_generate(&k), 0);
+	wn_buf_init(&env);
+	cr_assert_eq(wn_report_envelope(report, strlen(report), &k,
+	    1790002800, &env), 0);
+	cr_assert_not_null(strstr(env.data, "\"format\":"
+	    "\"winnow-signed-report-1\""));
+	cr_assert_not_null(strstr(env.data, "\"report\":\"{\\\"format\\\":"
+	    "\\\"winnow-report-1\\\"}\""), "%s", env.data);
+	field(env.data, "key_id", key_id, sizeof(key_id));
+	field(env.data, "signed_at", t, sizeof(t));
+	field(env.data, "nonce", nonce, sizeof(nonce));
+	field(env.data, "signature", sig, sizeof(sig));
+	cr_assert_str_eq(key_id, k.pub.id);
+	cr_assert_str_eq(t, "2026-09-21T15:00:00Z");
+	cr_assert_eq(strlen(nonce), 32);
+	wn_buf_init(&msg);
+	wn_buf_printf(&msg, "winnow-signed-report-1\n%s\n%s\n%s\n%s", key_id,
+	    t, nonce, report);
+	cr_assert(wn_sign_verify(&k.pub, msg.data, msg.len, sig));
+	msg.data[msg.len - 2] = 'X';	/* the report changed */
+	cr_assert_not(wn_sign_verify(&k.pub, msg.data, msg.len, sig));
+	wn_buf_fini(&msg);
+	wn_buf_fini(&env);
+}
+
+Test(report, key_files_round_trip_and_refuse_garbage)
+{
+	char path[512], line[128];
+	wn_seckey k, k2;
+	wn_pubkey p;
+	FILE *f;
+	struct stat sb;
+
+	cr_assert_eq(wn_seckey_generate(&k), 0);
+	cr_assert_eq(wn_seckey_save(&k, dir, "op"), 0);
+	cr_assert_neq(wn_seckey_save(&k, dir, "op"), 0, "never overwrite");
+	snprintf(path, sizeof(path), "%s/op.key", dir);
+	cr_assert_eq(stat(path, &sb), 0);
+	cr_assert_eq(sb.st_mode & 0777, 0600);
+	cr_assert_eq(wn_seckey_load(path, &k2), 0);
+	cr_assert_str_eq(k2.pub.id, k.pub.id);
+	cr_assert_eq(wn_pubkey_load(path, &p), WN_EFORMAT, "a secret key is "
+	    "not a public key");
+	snprintf(path, sizeof(path), "%s/op.pub", dir);
+	cr_assert_eq(wn_pubkey_load(path, &p), 0);
+	cr_assert_str_eq(p.id, k.pub.id);
+	cr_assert_eq(strlen(p.id), 16);
+	wn_pubkey_format(&p, line, sizeof(line));
+	cr_assert_eq(wn_pubkey_parse(line, strlen(line), &p), 0);
+	cr_assert_eq(wn_pubkey_parse("winnow-ed25519-public AAAA", 26, &p),
+	    WN_EFORMAT);
+	snprintf(path, sizeof(path), "%s/garbage.key", dir);
+	f = fopen(path, "w");
+	fputs("winnow-ed25519-secret !!!not base64!!!\n", f);
+	fclose(f);
+	cr_assert_eq(wn_seckey_load(path, &k2), WN_EFORMAT);
+	snprintf(path, sizeof(path), "%s/none.key", dir);
+	cr_assert_eq(wn_seckey_load(path, &k2), WN_ENOENT);
+}

@@ -1,0 +1,424 @@
+/*
+ * test_stats.c - counting into period files: rotation, shutdown, crash
+ * recovery, concurrent writers, full tables, damaged files.
+ */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <winnow/err.h>
+#include <winnow/stats.h>
+
+static char spool[256];
+static char err[512];
+
+static void
+setup(void)
+{
+	snprintf(spool, sizeof(spool), "/tmp/wn-stats-XXXXXX");
+	cr_assert_not_null(mkdtemp(spool));
+}
+
+static void
+teardown(void)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", spool);
+	(void)system(cmd);
+}
+
+/* a time at the start of an hour */
+static time_t
+hour(int n)
+{
+	return (time_t)(1790002800 + 3600 * n);
+}
+
+static int
+count_files(const char *prefix)
+{
+	DIR *d = opendir(spool);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static wn_stats *
+open_at(time_t now, bool prefixes)
+{
+	wn_stats_opts o = { spool, 3600, prefixes };
+	wn_stats *st = NULL;
+
+	cr_assert_eq(wn_stats_open(&o, now, &st, err, sizeof(err)), 0, "%s",
+	    err);
+	return st;
+}
+
+static void
+record_spam(wn_stats *st, const char *cc, const char *client)
+{
+	static const wn_symbol syms[] = { { "BAYES_99", 3.5 },
+	    { "SPF_FAIL", 2.5 } };
+	wn_ipaddr ip;
+	wn_stats_msg m = { 0 };
+
+	cr_assert_eq(wn_ipaddr_parse(client, &ip), 0);
+	m.outcome = WN_STATS_SCANNED;
+	m.action = WN_ACTION_REJECT;
+	m.spam = true;
+	m.score = 17.2;
+	m.spf = 3;	/* fail */
+	m.bayes = WN_STATS_BAYES_SCORED;
+	m.anomalies = 1ull << 7 | 1ull << 26;
+	m.symbols = syms;
+	m.n_symbols = 2;
+	m.scan_ms = 0.7;
+	snprintf(m.country, sizeof(m.country), "%s", cc);
+	m.client = &ip;
+	wn_stats_record(st, &m);
+}
+
+static void
+record_ham(wn_stats *st)
+{
+	static const wn_symbol syms[] = { { "BAYES_00", -1.9 } };
+	wn_stats_msg m = { 0 };
+
+	m.outcome = WN_STATS_SCANNED;
+	m.action = WN_ACTION_ACCEPT;
+	m.score = -1.8;
+	m.spf = -1;
+	m.bayes = WN_STATS_BAYES_SCORED;
+	m.symbols = syms;
+	m.n_symbols = 1;
+	m.scan_ms = 0.3;
+	wn_stats_record(st, &m);
+}
+
+/* the sealed periods, loaded, oldest first */
+static size_t
+load_all(wn_stats_period **out, size_t max)
+{
+	char **paths;
+	size_t n, i;
+
+	cr_assert_eq(wn_stats_spool_list(spool, &paths, &n), 0);
+	cr_assert_leq(n, max);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(wn_stats_period_load(paths[i], &out[i], err,
+		    sizeof(err)), 0, "%s", err);
+	wn_stats_spool_list_free(paths, n);
+	return n;
+}
+
+static const wn_stats_rule *
+rule(const wn_stats_period *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rules; i++)
+		if (strcmp(p->rules[i].name, name) == 0)
+			return &p->rules[i];
+	return NULL;
+}
+
+TestSuite(stats, .init = setup, .fini = teardown);
+
+Test(stats, counts_and_seals_at_the_period_end)
+{
+	wn_stats *st = open_at(hour(0) + 120, false);
+	wn_stats_period *p[4];
+	wn_stats_msg skipped = { .outcome = WN_STATS_SKIPPED };
+
+	record_spam(st, "DE", "203.0.113.9");
+	record_spam(st, "DE", "203.0.113.10");
+	record_ham(st);
+	wn_stats_record(st, &skipped);
+	cr_assert_eq(wn_stats_tick(st, hour(0) + 3599, err, sizeof(err)), 0);
+	cr_assert_eq(count_files("period-"), 0);
+	cr_assert_eq(wn_stats_tick(st, hour(1), err, sizeof(err)), 1, "%s",
+	    err);
+	cr_assert_eq(count_files("period-"), 1);
+	cr_assert_eq(count_files("live-"), 1);
+	record_ham(st);
+	wn_stats_free(&st, hour(1) + 60);
+
+	cr_assert_eq(load_all(p, 4), 2);
+	cr_assert_eq(p[0]->start, hour(0) + 120);
+	cr_assert_eq(p[0]->end, hour(1));
+	cr_assert_eq(p[0]->period, 3600);
+	cr_assert_eq(p[0]->scanned, 3);
+	cr_assert_eq(p[0]->skipped, 1);
+	cr_assert_eq(p[0]->spam, 2);
+	cr_assert_eq(p[0]->ham, 1);
+	cr_assert_eq(p[0]->action[WN_ACTION_REJECT], 2);
+	cr_assert_eq(p[0]->action[WN_ACTION_ACCEPT], 1);
+	cr_assert_eq(p[0]->spf[3], 2);
+	cr_assert_eq(p[0]->spf[WN_STATS_SPF_NOT_CHECKED], 1);
+	cr_assert_eq(p[0]->anomalies[7], 2);
+	cr_assert_eq(p[0]->anomalies[26], 2);
+	cr_assert_eq(p[0]->score[1], 1, "-1.8 is in [-5, 0)");
+	cr_assert_eq(p[0]->score[11], 2, "17.2 is in [15, 20)");
+	cr_assert_eq(rule(p[0], "BAYES_99")->spam, 2);
+	cr_assert_eq(rule(p[0], "BAYES_00")->ham, 1);
+	cr_assert_eq(p[0]->n_countries, 2);	/* unknown and DE */
+	cr_assert_eq(p[0]->n_prefixes, 0, "prefixes only when cooperative");
+	cr_assert_eq(p[1]->start, hour(1));
+	cr_assert_eq(p[1]->end, hour(1) + 60);
+	cr_assert_eq(p[1]->scanned, 1);
+	cr_assert_str_neq(p[0]->report_id, p[1]->report_id);
+	wn_stats_period_free(&p[0]);
+	wn_stats_period_free(&p[1]);
+}
+
+Test(stats, histogram_buckets)
+{
+	wn_stats *st = open_at(hour(0), false);
+	wn_stats_period *p[2];
+
+	record_ham(st);		/* -1.8: [-5, 0) is bucket 1 */
+	record_spam(st, "", "192.0.2.1");	/* 17.2: [15, 20) bucket 11 */
+	wn_stats_free(&st, hour(0) + 10);
+	cr_assert_eq(load_all(p, 2), 1);
+	cr_assert_eq(p[0]->score[1], 1);
+	cr_assert_eq(p[0]->score[11], 1);
+	cr_assert_eq(p[0]->scan_time[2], 1, "0.3 ms is in [0.2, 0.5)");
+	cr_assert_eq(p[0]->scan_time[3], 1, "0.7 ms is in [0.5, 1)");
+	wn_stats_period_free(&p[0]);
+}
+
+Test(stats, restart_within_a_period_counts_nothing_twice)
+{
+	wn_stats *st = open_at(hour(0) + 10, false);
+	wn_stats_period *p[4];
+
+	record_ham(st);
+	record_ham(st);
+	cr_assert_eq(wn_stats_shutdown(st, hour(0) + 100, err, sizeof(err)),
+	    0);
+	record_ham(st);		/* after shutdown: lost, not counted */
+	cr_assert_eq(wn_stats_lost(st), 1);
+	wn_stats_free(&st, hour(0) + 100);
+	st = open_at(hour(0) + 200, false);
+	record_ham(st);
+	wn_stats_free(&st, hour(0) + 300);
+	cr_assert_eq(load_all(p, 4), 2);
+	cr_assert_eq(p[0]->start, hour(0) + 10);
+	cr_assert_eq(p[0]->end, hour(0) + 100);
+	cr_assert_eq(p[0]->scanned, 2);
+	cr_assert_eq(p[1]->start, hour(0) + 200);
+	cr_assert_eq(p[1]->end, hour(0) + 300);
+	cr_assert_eq(p[1]->scanned, 1);
+	wn_stats_period_free(&p[0]);
+	wn_stats_period_free(&p[1]);
+}
+
+/* A child counts and dies without sealing: the counts survive. */
+static void
+crash_after(int n, time_t now)
+{
+	pid_t pid = fork();
+	int status, i;
+
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		wn_stats_opts o = { spool, 3600, false };
+		wn_stats *st;
+
+		if (wn_stats_open(&o, now, &st, err, sizeof(err)) != 0)
+			_exit(1);
+		for (i = 0; i < n; i++)
+			record_ham(st);
+		abort();
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFSIGNALED(status));
+}
+
+Test(stats, a_crash_loses_nothing_and_the_period_goes_on)
+{
+	wn_stats *st;
+	wn_stats_period *p[2];
+
+	crash_after(7, hour(0) + 5);
+	cr_assert_eq(count_files("live-"), 1);
+	st = open_at(hour(0) + 50, false);	/* same period: continue */
+	cr_assert_eq(count_files("live-"), 1);
+	record_ham(st);
+	wn_stats_free(&st, hour(0) + 60);
+	cr_assert_eq(load_all(p, 2), 1);
+	cr_assert_eq(p[0]->scanned, 8);
+	cr_assert_eq(p[0]->start, hour(0) + 5);
+	wn_stats_period_free(&p[0]);
+}
+
+Test(stats, a_crash_in_an_earlier_period_is_sealed_at_its_end)
+{
+	wn_stats *st;
+	wn_stats_period *p[2];
+
+	crash_after(3, hour(0) + 5);
+	st = open_at(hour(2) + 7, false);
+	cr_assert_eq(count_files("period-"), 1);
+	wn_stats_free(&st, hour(2) + 8);
+	cr_assert_eq(load_all(p, 2), 2);
+	cr_assert_eq(p[0]->scanned, 3);
+	cr_assert_eq(p[0]->end, hour(1));
+	cr_assert_eq(p[1]->scanned, 0);
+	wn_stats_period_free(&p[0]);
+	wn_stats_period_free(&p[1]);
+}
+
+#define WRITERS 8
+#define PER_WRITER 20000
+
+static void *
+writer(void *arg)
+{
+	wn_stats *st = arg;
+	int i;
+
+	for (i = 0; i < PER_WRITER; i++) {
+		if (i % 2)
+			record_ham(st);
+		else
+			record_spam(st, "BR", "198.51.100.7");
+	}
+	return NULL;
+}
+
+Test(stats, concurrent_writers_across_rotations_lose_nothing)
+{
+	wn_stats *st = open_at(hour(0), true);
+	wn_stats_period *p[64];
+	pthread_t t[WRITERS];
+	uint64_t scanned = 0, br = 0, bayes99 = 0, prefix = 0;
+	size_t n, i, j;
+	int h = 1;
+
+	for (i = 0; i < WRITERS; i++)
+		pthread_create(&t[i], NULL, writer, st);
+	/* rotate as fast as possible while they count */
+	for (h = 1; h < 40; h++)
+		cr_assert_eq(wn_stats_tick(st, hour(h), err, sizeof(err)), 1,
+		    "%s", err);
+	for (i = 0; i < WRITERS; i++)
+		pthread_join(t[i], NULL);
+	wn_stats_free(&st, hour(h - 1) + 1);
+	n = load_all(p, 64);
+	cr_assert_eq(n, 40);
+	for (i = 0; i < n; i++) {
+		const wn_stats_rule *r = rule(p[i], "BAYES_99");
+
+		scanned += p[i]->scanned;
+		bayes99 += r ? r->spam : 0;
+		for (j = 0; j < p[i]->n_countries; j++)
+			if (strcmp(p[i]->countries[j].country, "BR") == 0)
+				br += p[i]->countries[j].spam;
+		for (j = 0; j < p[i]->n_prefixes; j++)
+			prefix += p[i]->prefixes[j].spam;
+		wn_stats_period_free(&p[i]);
+	}
+	cr_assert_eq(scanned, WRITERS * PER_WRITER);
+	cr_assert_eq(br, WRITERS * PER_WRITER / 2);
+	cr_assert_eq(bayes99, WRITERS * PER_WRITER / 2);
+	cr_assert_eq(prefix, WRITERS * PER_WRITER / 2);
+}
+
+Test(stats, a_full_rule_table_counts_the_rest_as_other)
+{
+	wn_stats *st = open_at(hour(0), false);
+	wn_stats_period *p[2];
+	wn_symbol sym;
+	wn_stats_msg m = { 0 };
+	char name[32];
+	uint64_t total = 0;
+	size_t i;
+
+	m.outcome = WN_STATS_SCANNED;
+	m.spam = true;
+	m.spf = -1;
+	m.symbols = &sym;
+	m.n_symbols = 1;
+	for (i = 0; i < 3000; i++) {
+		snprintf(name, sizeof(name), "RULE_%zu", i);
+		sym.name = name;
+		sym.weight = 1;
+		wn_stats_record(st, &m);
+	}
+	wn_stats_free(&st, hour(0) + 1);
+	cr_assert_eq(load_all(p, 2), 1);
+	for (i = 0; i < p[0]->n_rules; i++)
+		total += p[0]->rules[i].spam;
+	cr_assert_leq(p[0]->n_rules, WN_STATS_RULES);
+	cr_assert_gt(p[0]->rules_other_spam, 0);
+	cr_assert_eq(total + p[0]->rules_other_spam, 3000);
+	wn_stats_period_free(&p[0]);
+}
+
+Test(stats, damaged_files_are_kept_aside_and_refused_by_name)
+{
+	char path[512], cmd[1024];
+	wn_stats *st;
+	wn_stats_period *p = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/live-000000000042.stats", spool);
+	f = fopen(path, "w");
+	fputs("not a period file", f);
+	fclose(f);
+	st = open_at(hour(0), false);
+	cr_assert_eq(count_files("damaged-live-"), 1);
+	wn_stats_free(&st, hour(0) + 1);
+
+	snprintf(cmd, sizeof(cmd), "for f in %s/period-*; do "
+	    "head -c 1000 \"$f\" > %s/period-000000000001-cut.stats; done",
+	    spool, spool);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/period-000000000001-cut.stats",
+	    spool);
+	cr_assert_eq(wn_stats_period_load(path, &p, err, sizeof(err)),
+	    WN_EFORMAT);
+	cr_assert_not_null(strstr(err, path), "%s", err);
+	snprintf(path, sizeof(path), "%s/nothing.stats", spool);
+	cr_assert_eq(wn_stats_period_load(path, &p, err, sizeof(err)),
+	    WN_ENOENT);
+}
+
+Test(stats, unwritable_spool_is_an_error_naming_it)
+{
+	wn_stats_opts o = { "/proc/wn-no-such-spool", 3600, false };
+	wn_stats *st = NULL;
+
+	cr_assert_eq(wn_stats_open(&o, hour(0), &st, err, sizeof(err)),
+	    WN_EIO);
+	cr_assert_not_null(strstr(err, "/proc/wn-no-such-spool"));
+	o.spool = spool;
+	o.period = 7000;
+	cr_assert_eq(wn_stats_open(&o, hour(0), &st, err, sizeof(err)),
+	    WN_EINVAL);
+}
+
+Test(stats, percentiles_from_the_time_histogram)
+{
+	uint64_t c[WN_STATS_TIME_BOUNDS + 1] = { 0 };
+
+	cr_assert_float_eq(wn_stats_percentile(c, 0.5), 0, 1e-9);
+	c[2] = 100;	/* [0.2, 0.5) */
+	cr_assert_float_eq(wn_stats_percentile(c, 0.5), 0.35, 1e-9);
+	c[WN_STATS_TIME_BOUNDS] = 100;	/* >= 5000 ms */
+	cr_assert_float_eq(wn_stats_percentile(c, 0.99), 5000, 1e-9);
+}
