@@ -1,0 +1,175 @@
+/*
+ * db.h - the repository's storage: registered reporters, stored reports,
+ * nonces seen, and the daily rollups the statistics are read from.
+ *
+ * Two backends behind one table of operations: SQLite ("sqlite:PATH",
+ * the default for one regulator) and PostgreSQL ("postgresql://..." or
+ * "postgres://...", for a national or global deployment). Opening
+ * creates or migrates the schema (table schema_version).
+ *
+ * Rollups: each stored report adds its rollup rows (rollup.h) under the
+ * day its period starts, the country its reporter is registered for and
+ * its operator type, in table rollup, and once more without country and
+ * operator type in rollup_all (what unfiltered questions read), plus a
+ * presence row per (day, reporter) for distinct-reporter counts. All of
+ * it in the transaction that stores the report.
+ *
+ * Thread-safety: a wn_repo_db is shared by all threads of the server.
+ * SQLite: one writer connection behind a mutex, readers from a pool of
+ * connections (WAL lets them read while the writer writes). PostgreSQL:
+ * a pool of connections, one per concurrent caller.
+ *
+ * Errors: backends log the database's own message once (wn_log_err,
+ * naming the database and the operation) and return WN_EIO; callers map
+ * codes to answers without logging again.
+ */
+#ifndef WINNOW_REPOSITORY_DB_H
+#define WINNOW_REPOSITORY_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winnow/arena.h>
+#include <winnow/sign.h>
+
+#include "aggregate.h"
+#include "report_in.h"
+#include "rollup.h"
+
+typedef struct wn_repo_db wn_repo_db;
+
+typedef struct wn_reporter {
+	wn_pubkey key;			/* the public key and its id */
+	char name[128];
+	char country[3];		/* registered, ISO 3166-1 alpha-2 */
+	char operator_type[16];		/* registered; "" none */
+	int64_t added;			/* seconds since the epoch */
+	int64_t revoked;		/* 0 while valid */
+} wn_reporter;
+
+/* what wn_repo_db_store_report writes */
+typedef struct wn_repo_store_req {
+	const wn_report *report;
+	const wn_reporter *reporter;
+	const char *text;		/* the report text as signed */
+	size_t text_len;
+	char digest[65];		/* BLAKE2b-256 of text, hex */
+	const char *nonce;		/* the envelope's */
+	int64_t received;
+	const wn_rollup_row *rows;
+	size_t n_rows;
+} wn_repo_store_req;
+
+enum wn_repo_store_result {
+	WN_REPO_STORED,		/* new report, rollups updated */
+	WN_REPO_DUPLICATE,	/* same report_id and content: nothing new */
+	WN_REPO_CONFLICT,	/* same report_id, other content */
+	WN_REPO_REPLAY		/* the nonce was used before by the key */
+};
+
+/* one summed rollup value of one day; strings valid during the call */
+typedef int (*wn_repo_row_fn)(void *arg, int64_t day, const char *metric,
+    const char *key, uint64_t value);
+
+typedef struct wn_repo_db_ops {
+	const char *name;
+	int (*reporter_add)(wn_repo_db *db, const wn_reporter *r);
+	int (*reporter_get)(wn_repo_db *db, const char *key_id,
+	    wn_reporter *out);
+	int (*reporter_list)(wn_repo_db *db, wn_arena *a, wn_reporter **out,
+	    size_t *n_out);
+	int (*reporter_revoke)(wn_repo_db *db, const char *key_id,
+	    int64_t when);
+	int (*nonce_seen)(wn_repo_db *db, const char *key_id,
+	    const char *nonce, bool *seen_out);
+	int (*nonce_purge)(wn_repo_db *db, int64_t before);
+	int (*store_report)(wn_repo_db *db, const wn_repo_store_req *req,
+	    enum wn_repo_store_result *result_out);
+	int (*rows)(wn_repo_db *db, const wn_agg_query *q, wn_repo_row_fn fn,
+	    void *arg);
+	int (*reporters)(wn_repo_db *db, const wn_agg_query *q,
+	    int64_t from_day, int64_t to_day, uint64_t *n_out);
+	int (*countries)(wn_repo_db *db, wn_arena *a, const char ***out,
+	    size_t *n_out);
+	int (*ping)(wn_repo_db *db);
+	void (*close)(wn_repo_db *db);
+} wn_repo_db_ops;
+
+/* backends embed this as their first member */
+struct wn_repo_db {
+	const wn_repo_db_ops *ops;
+	char *url;			/* for messages, without a password */
+};
+
+/*
+ * wn_repo_db_open - open (creating or migrating the schema) the database
+ * at url. pool is the number of concurrent users expected (server
+ * threads); 0 means 1. Returns 0, WN_EINVAL (url of no known kind, logged),
+ * WN_EIO (cannot open or migrate; logged), WN_ENOMEM.
+ */
+int wn_repo_db_open(const char *url, unsigned pool, wn_repo_db **out);
+
+/* wn_repo_db_close - close and free; *dbp becomes NULL */
+void wn_repo_db_close(wn_repo_db **dbp);
+
+int wn__repo_db_sqlite_open(const char *path, unsigned pool,
+    wn_repo_db **out);
+int wn__repo_db_pg_open(const char *conninfo, unsigned pool,
+    wn_repo_db **out);
+
+/*
+ * Reporters. add: WN_EINVAL when the key is registered already. get:
+ * WN_ENOENT when not registered. list: every reporter by key id, array
+ * from a. revoke: WN_ENOENT when not registered, WN_EINVAL when revoked
+ * already.
+ */
+int wn_repo_db_reporter_add(wn_repo_db *db, const wn_reporter *r);
+int wn_repo_db_reporter_get(wn_repo_db *db, const char *key_id,
+    wn_reporter *out);
+int wn_repo_db_reporter_list(wn_repo_db *db, wn_arena *a, wn_reporter **out,
+    size_t *n_out);
+int wn_repo_db_reporter_revoke(wn_repo_db *db, const char *key_id,
+    int64_t when);
+
+/* wn_repo_db_nonce_seen - whether key_id used nonce before */
+int wn_repo_db_nonce_seen(wn_repo_db *db, const char *key_id,
+    const char *nonce, bool *seen_out);
+
+/* wn_repo_db_nonce_purge - forget nonces recorded before time before */
+int wn_repo_db_nonce_purge(wn_repo_db *db, int64_t before);
+
+/*
+ * wn_repo_db_store_report - in one transaction: record the nonce (a
+ * nonce seen before gives WN_REPO_REPLAY and changes nothing), then the
+ * report unless its report_id is stored (WN_REPO_DUPLICATE or
+ * WN_REPO_CONFLICT by digest; the nonce stays recorded), its rollups and
+ * its reporter's presence on its day.
+ */
+int wn_repo_db_store_report(wn_repo_db *db, const wn_repo_store_req *req,
+    enum wn_repo_store_result *result_out);
+
+/*
+ * wn_repo_db_rows - call fn for every rollup value of the days of q,
+ * summed over the reporters q selects, ordered by day, metric, key.
+ * Stops early and returns what fn returned if that is non-zero.
+ */
+int wn_repo_db_rows(wn_repo_db *db, const wn_agg_query *q,
+    wn_repo_row_fn fn, void *arg);
+
+/*
+ * wn_repo_db_aggregate - the answer to q into out: totals, every bucket
+ * of the series (empty ones with zeros), source countries by spam, the
+ * top q->rule_limit rules, distinct reporters per bucket and in total,
+ * and the registered countries. out->arena is new; release with
+ * wn_agg_fini. Returns 0, WN_EIO, WN_ENOMEM.
+ */
+int wn_repo_db_aggregate(wn_repo_db *db, const wn_agg_query *q, wn_agg *out);
+
+/* wn_agg_fini - free what wn_repo_db_aggregate allocated */
+void wn_agg_fini(wn_agg *agg);
+
+/* wn_repo_db_ping - 0 when the database answers */
+int wn_repo_db_ping(wn_repo_db *db);
+
+#endif

@@ -1,0 +1,73 @@
+/*
+ * http.h - the repository's HTTP server (libmicrohttpd), reduced to one
+ * call per complete request: the server receives the body (refusing one
+ * over the limit with 413 as soon as it is known to be too big), calls
+ * the handler with the request, sends the reply and logs one access line
+ * (method, path, status, milliseconds; never a body).
+ *
+ * Lifecycle: wn_http_start -> requests are served by a pool of threads
+ * -> wn_http_stop waits for the requests in progress. The handler runs
+ * on those threads concurrently and must be thread-safe. With tls_cert
+ * and tls_key the server speaks only HTTPS.
+ */
+#ifndef WINNOW_REPOSITORY_HTTP_H
+#define WINNOW_REPOSITORY_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winnow/buf.h>
+
+#define WN_HTTP_DEFAULT_MAX_BODY ((size_t)1 << 20)
+#define WN_HTTP_DEFAULT_THREADS 4
+
+typedef struct wn_http_request {
+	const char *method;		/* "GET", "HEAD", "POST", ... */
+	const char *path;		/* without the query */
+	const char *content_type;	/* NULL when absent */
+	const char *body;
+	size_t body_len;
+	/* the query parameter name, or NULL when absent */
+	const char *(*arg)(void *ctx, const char *name);
+	void *arg_ctx;
+} wn_http_request;
+
+typedef struct wn_http_reply {
+	int status;
+	const char *content_type;	/* static string */
+	const char *allow;		/* Allow header for 405, or NULL */
+	wn_buf body;
+} wn_http_reply;
+
+typedef void (*wn_http_handler)(void *app, const wn_http_request *req,
+    wn_http_reply *rep);
+
+typedef struct wn_http_opts {
+	const char *listen;		/* "HOST:PORT", "[V6]:PORT"; 0 any */
+	const char *tls_cert;		/* PEM files, both or neither */
+	const char *tls_key;
+	size_t max_body;		/* 0: WN_HTTP_DEFAULT_MAX_BODY */
+	unsigned threads;		/* 0: WN_HTTP_DEFAULT_THREADS */
+	wn_http_handler handler;
+	void *app;
+} wn_http_opts;
+
+typedef struct wn_http_server wn_http_server;
+
+/*
+ * wn_http_start - listen and serve. Returns 0, WN_EINVAL (bad listen
+ * address), WN_EIO (cannot read a TLS file, cannot listen), WN_ENOMEM;
+ * every failure is logged naming the address or file.
+ */
+int wn_http_start(const wn_http_opts *o, wn_http_server **out);
+
+/* wn_http_port - the port listened on (the chosen one for port 0) */
+uint16_t wn_http_port(const wn_http_server *s);
+
+/* wn_http_stop - stop listening, finish, free; *sp becomes NULL */
+void wn_http_stop(wn_http_server **sp);
+
+/* wn_http_error - a JSON error reply: {"error": message} */
+void wn_http_error(wn_http_reply *rep, int status, const char *message);
+
+#endif

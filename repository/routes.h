@@ -1,0 +1,34 @@
+/*
+ * routes.h - what the repository answers at each path (the handler of
+ * the HTTP server): the report intake, statistics as JSON and CSV,
+ * liveness, and the dashboard, with 404 and 405 as JSON.
+ *
+ * Lifecycle: wn_routes_init with the database (borrowed) -> pass
+ * wn_routes_handle and the wn_routes as the server's handler and app.
+ * Thread-safe. The clock is a function so tests can set it.
+ */
+#ifndef WINNOW_REPOSITORY_ROUTES_H
+#define WINNOW_REPOSITORY_ROUTES_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "http.h"
+#include "intake.h"
+
+typedef struct wn_routes {
+	wn_repo_db *db;
+	wn_intake intake;
+	int64_t (*now)(void);		/* seconds since the epoch */
+} wn_routes;
+
+void wn_routes_init(wn_routes *r, wn_repo_db *db, int64_t max_skew);
+
+/* wn_routes_handle - a wn_http_handler; app is a wn_routes */
+void wn_routes_handle(void *app, const wn_http_request *req,
+    wn_http_reply *rep);
+
+/* wn_routes_clock - the system clock, the default of now */
+int64_t wn_routes_clock(void);
+
+#endif

@@ -1,0 +1,24 @@
+# winnow-repository: Criterion unit tests (report validation, envelopes,
+# aggregates, CSV), the fuzz-target helper and the integration test that
+# runs the service against SQLite and a real PostgreSQL. Included from
+# tests/CMakeLists.txt.
+if(TARGET winnow-repository-core)
+	add_executable(test_repository unit/test_repository.c)
+	target_link_libraries(test_repository PRIVATE winnow-repository-core
+		PkgConfig::CRITERION)
+
+	add_test(NAME unit_repository COMMAND test_repository --jobs 1)
+	set_tests_properties(unit_repository PROPERTIES LABELS unit
+		TIMEOUT 300)
+
+	add_executable(repo_tool integration/repo_tool.c)
+	target_link_libraries(repo_tool PRIVATE winnow)
+
+	add_test(NAME integration_repository
+		COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_repository.sh
+			$<TARGET_FILE:winnow-repository> $<TARGET_FILE:repo_tool>
+			${PROJECT_SOURCE_DIR})
+	set_tests_properties(integration_repository PROPERTIES
+		LABELS integration SKIP_RETURN_CODE 77 RUN_SERIAL TRUE
+		TIMEOUT 900)
+endif()
