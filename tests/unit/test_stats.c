@@ -338,6 +338,28 @@ Test(stats, concurrent_writers_across_rotations_lose_nothing)
 	cr_assert_eq(prefix, WRITERS * PER_WRITER / 2);
 }
 
+Test(stats, spam_networks_are_slash_24_and_slash_48)
+{
+	wn_stats *st = open_at(hour(0), true);
+	wn_stats_period *p[2];
+	char a[64], b[64];
+
+	record_spam(st, "JP", "2400:4000:1:2::77");
+	record_spam(st, "JP", "2400:4000:1:ffff::1");
+	record_spam(st, "DE", "203.0.113.200");
+	record_ham(st);
+	wn_stats_free(&st, hour(0) + 1);
+	cr_assert_eq(load_all(p, 2), 1);
+	cr_assert_eq(p[0]->n_prefixes, 2);
+	wn_ipaddr_format(&p[0]->prefixes[0].net, a, sizeof(a));
+	wn_ipaddr_format(&p[0]->prefixes[1].net, b, sizeof(b));
+	cr_assert_str_eq(a, "2400:4000:1::");
+	cr_assert_eq(p[0]->prefixes[0].spam, 2);
+	cr_assert_str_eq(b, "203.0.113.0");
+	cr_assert_eq(p[0]->prefixes[1].spam, 1);
+	wn_stats_period_free(&p[0]);
+}
+
 Test(stats, a_full_rule_table_counts_the_rest_as_other)
 {
 	wn_stats *st = open_at(hour(0), false);
