@@ -6,8 +6,10 @@
 # demonstration), builds in build/, installs under /usr/local, starts
 # winnowd on its built-in defaults (milter on inet:8891@127.0.0.1, token
 # store /var/lib/winnow/bayes.lmdb, the shipped rules), and shows it
-# filtering the sample messages through a real Postfix. winnowd keeps
-# running afterwards; the lines to hook it into the system's Postfix are
+# filtering the sample messages through a real Postfix; then its
+# statistics go, signed, to a winnow-repository on SQLite
+# (contrib/dev/report_demo.sh). winnowd and the repository keep running
+# afterwards; the lines to hook winnowd into the system's Postfix are
 # printed at the end.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -42,6 +44,8 @@ sleep 0.5
 echo "winnowd running, pid $(cat "$pid_file")"
 echo
 sh contrib/dev/demo.sh inet:127.0.0.1:8891
+echo
+sh contrib/dev/report_demo.sh 8080
 echo
 echo "== to filter the system's Postfix through winnowd:"
 echo "   postconf -e 'smtpd_milters = inet:127.0.0.1:8891'" \
