@@ -55,12 +55,8 @@ struct wn_stats {
 	char rulesets[512];
 };
 
-static int
-wn_fail(char *err, size_t len, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-wn_fail(char *err, size_t len, int rc, const char *fmt, ...)
+int
+wn_stats_fail(char *err, size_t len, int rc, const char *fmt, ...)
 {
 	va_list ap;
 	int e = errno;
@@ -157,13 +153,13 @@ wn_live_create(wn_stats *st, int64_t start, wn_stats_live **out, char *err,
 	    0640);
 	if (fd < 0) {
 		wn_free(l);
-		return wn_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
+		return wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    tmp, strerror(errno));
 	}
 	if (ftruncate(fd, sizeof(*f)) != 0 ||
 	    (f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED,
 	    fd, 0)) == MAP_FAILED) {
-		int rc = wn_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
+		int rc = wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    tmp, strerror(errno));
 
 		close(fd);
@@ -182,7 +178,7 @@ wn_live_create(wn_stats *st, int64_t start, wn_stats_live **out, char *err,
 	snprintf(f->h.rulesets, sizeof(f->h.rulesets), "%s", st->rulesets);
 	if (msync(f, sizeof(*f), MS_SYNC) != 0 || fsync(fd) != 0 ||
 	    renameat(st->dirfd, tmp, st->dirfd, l->name) != 0) {
-		int rc = wn_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
+		int rc = wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    l->name, strerror(errno));
 
 		munmap(f, sizeof(*f));
@@ -211,16 +207,16 @@ wn_live_map(wn_stats *st, const char *name, wn_stats_live **out, char *err,
 
 	fd = openat(st->dirfd, name, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
-		return wn_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
+		return wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    name, strerror(errno));
 	if (fstat(fd, &sb) != 0 || sb.st_size != (off_t)sizeof(*f)) {
 		close(fd);
-		return wn_fail(err, errlen, WN_EFORMAT, "%s/%s: not a period "
+		return wn_stats_fail(err, errlen, WN_EFORMAT, "%s/%s: not a period "
 		    "file of this version (size)", st->spool, name);
 	}
 	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (f == MAP_FAILED) {
-		int rc = wn_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
+		int rc = wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    name, strerror(errno));
 
 		close(fd);
@@ -234,7 +230,7 @@ wn_live_map(wn_stats *st, const char *name, wn_stats_live **out, char *err,
 	    (f->h.flags & WN_STATS_SEALED)) {
 		munmap(f, sizeof(*f));
 		close(fd);
-		return wn_fail(err, errlen, WN_EFORMAT, "%s/%s: not a live "
+		return wn_stats_fail(err, errlen, WN_EFORMAT, "%s/%s: not a live "
 		    "period file of this version (header)", st->spool, name);
 	}
 	if ((l = wn_calloc(1, sizeof(*l))) == NULL) {
@@ -267,7 +263,7 @@ wn_live_seal(wn_stats *st, wn_stats_live *l, int64_t end, char *err,
 	    (long long)l->f->h.start, l->f->h.report_id);
 	if (msync(l->f, sizeof(*l->f), MS_SYNC) != 0 || fsync(l->fd) != 0 ||
 	    renameat(st->dirfd, l->name, st->dirfd, sealed) != 0) {
-		rc = wn_fail(err, errlen, WN_EIO, "%s/%s: cannot seal: %s",
+		rc = wn_stats_fail(err, errlen, WN_EIO, "%s/%s: cannot seal: %s",
 		    st->spool, l->name, strerror(errno));
 		l->f->h.end = 0;
 		l->f->h.flags &= ~WN_STATS_SEALED;
@@ -318,7 +314,7 @@ wn_stats_recover(wn_stats *st, time_t now, wn_stats_live **cur, char *err,
 	if ((dfd = dup(st->dirfd)) < 0 || (d = fdopendir(dfd)) == NULL) {
 		if (dfd >= 0)
 			close(dfd);
-		return wn_fail(err, errlen, WN_EIO, "%s: %s", st->spool,
+		return wn_stats_fail(err, errlen, WN_EIO, "%s: %s", st->spool,
 		    strerror(errno));
 	}
 	while ((e = readdir(d)) != NULL) {
@@ -393,7 +389,7 @@ wn_stats_open(const wn_stats_opts *o, time_t now, wn_stats **out, char *err,
 
 	*out = NULL;
 	if (o->period < 60 || o->period > 86400 || 86400 % o->period != 0)
-		return wn_fail(err, errlen, WN_EINVAL, "report period %u s "
+		return wn_stats_fail(err, errlen, WN_EINVAL, "report period %u s "
 		    "does not divide a day", o->period);
 	if ((st = wn_calloc(1, sizeof(*st))) == NULL ||
 	    (st->spool = strdup(o->spool)) == NULL) {
@@ -403,13 +399,13 @@ wn_stats_open(const wn_stats_opts *o, time_t now, wn_stats **out, char *err,
 	st->period = o->period;
 	st->prefixes = o->prefixes;
 	if (mkdir(o->spool, 0750) != 0 && errno != EEXIST) {
-		rc = wn_fail(err, errlen, WN_EIO, "%s: %s", o->spool,
+		rc = wn_stats_fail(err, errlen, WN_EIO, "%s: %s", o->spool,
 		    strerror(errno));
 		goto fail;
 	}
 	st->dirfd = open(o->spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (st->dirfd < 0) {
-		rc = wn_fail(err, errlen, WN_EIO, "%s: %s", o->spool,
+		rc = wn_stats_fail(err, errlen, WN_EIO, "%s: %s", o->spool,
 		    strerror(errno));
 		goto fail;
 	}

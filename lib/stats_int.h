@@ -77,6 +77,10 @@ struct wn_stats_file {
 	struct wn_stats_prefix_slot prefixes[WN_STATS_PREFIXES];
 };
 
+/* wn_stats_fail - the message into err (errno kept); returns rc */
+int wn_stats_fail(char *err, size_t len, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* wn_stats_country_slot - slot of a code ("" or invalid: 0) */
 unsigned wn_stats_country_slot(const char *cc);
 

@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +20,6 @@
 #include <winnow/err.h>
 
 #include "stats_int.h"
-
-static int
-wn_fail(char *err, size_t len, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int
-wn_fail(char *err, size_t len, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	int e = errno;
-
-	va_start(ap, fmt);
-	vsnprintf(err, len, fmt, ap);
-	va_end(ap);
-	errno = e;
-	return rc;
-}
 
 static bool
 wn_symbol_name_ok(const char *s, size_t cap)
@@ -170,15 +152,15 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 
 	*out = NULL;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return wn_fail(err, errlen, errno == ENOENT ? WN_ENOENT :
+		return wn_stats_fail(err, errlen, errno == ENOENT ? WN_ENOENT :
 		    WN_EIO, "%s: %s", path, strerror(errno));
 	if (fstat(fd, &sb) != 0) {
-		rc = wn_fail(err, errlen, WN_EIO, "%s: %s", path,
+		rc = wn_stats_fail(err, errlen, WN_EIO, "%s: %s", path,
 		    strerror(errno));
 		goto out;
 	}
 	if (sb.st_size != (off_t)sizeof(*f)) {
-		rc = wn_fail(err, errlen, WN_EFORMAT, "%s: not a period file "
+		rc = wn_stats_fail(err, errlen, WN_EFORMAT, "%s: not a period file "
 		    "of this version (%lld bytes)", path,
 		    (long long)sb.st_size);
 		goto out;
@@ -191,7 +173,7 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 		ssize_t r = read(fd, (char *)f + got, sizeof(*f) - got);
 
 		if (r <= 0) {
-			rc = wn_fail(err, errlen, WN_EIO, "%s: %s", path,
+			rc = wn_stats_fail(err, errlen, WN_EIO, "%s: %s", path,
 			    r < 0 ? strerror(errno) : "short read");
 			goto out;
 		}
@@ -201,7 +183,7 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 	    f->h.version != WN_STATS_VERSION ||
 	    f->h.byte_order != WN_STATS_BYTE_ORDER ||
 	    f->h.size != sizeof(*f)) {
-		rc = wn_fail(err, errlen, WN_EFORMAT, "%s: not a period file "
+		rc = wn_stats_fail(err, errlen, WN_EFORMAT, "%s: not a period file "
 		    "of this version", path);
 		goto out;
 	}
@@ -209,7 +191,7 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 	    f->h.end < f->h.start || f->h.period < 60 ||
 	    f->h.period > 86400 ||
 	    strspn(f->h.report_id, "0123456789abcdef") != 32) {
-		rc = wn_fail(err, errlen, WN_EFORMAT, "%s: damaged or not "
+		rc = wn_stats_fail(err, errlen, WN_EFORMAT, "%s: damaged or not "
 		    "sealed (header)", path);
 		goto out;
 	}

@@ -237,6 +237,22 @@ wn_sq_release(wn_db_sqlite *s, wn_sq_conn *c)
 	pthread_mutex_unlock(&s->plock);
 }
 
+/* a reader connection and one of its prepared statements */
+static int
+wn_sq_read_stmt(wn_db_sqlite *s, int which, wn_sq_conn **c,
+    sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = wn_sq_reader(s, c)) != 0)
+		return rc;
+	if ((*st = wn_sq_stmt(s, *c, which)) == NULL) {
+		wn_sq_release(s, *c);
+		return WN_EIO;
+	}
+	return 0;
+}
+
 /* --- schema ---------------------------------------------------------- */
 
 static int
@@ -345,12 +361,8 @@ wn_sq_reporter_get(wn_repo_db *db, const char *key_id, wn_reporter *out)
 	wn_sq_conn *c;
 	int rc;
 
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn_sq_read_stmt(s, WN_SQ_REPORTER_GET, &c, &st)) != 0)
 		return rc;
-	if ((st = wn_sq_stmt(s, c, WN_SQ_REPORTER_GET)) == NULL) {
-		wn_sq_release(s, c);
-		return WN_EIO;
-	}
 	wn_sq_text(st, 1, key_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -378,12 +390,8 @@ wn_sq_reporter_list(wn_repo_db *db, wn_arena *a, wn_reporter **out,
 	wn_sq_conn *c;
 	int rc;
 
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn_sq_read_stmt(s, WN_SQ_REPORTER_LIST, &c, &st)) != 0)
 		return rc;
-	if ((st = wn_sq_stmt(s, c, WN_SQ_REPORTER_LIST)) == NULL) {
-		wn_sq_release(s, c);
-		return WN_EIO;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 16;
@@ -447,12 +455,8 @@ wn_sq_nonce_seen(wn_repo_db *db, const char *key_id, const char *nonce,
 	wn_sq_conn *c;
 	int rc;
 
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn_sq_read_stmt(s, WN_SQ_NONCE_SEEN, &c, &st)) != 0)
 		return rc;
-	if ((st = wn_sq_stmt(s, c, WN_SQ_NONCE_SEEN)) == NULL) {
-		wn_sq_release(s, c);
-		return WN_EIO;
-	}
 	wn_sq_text(st, 1, key_id);
 	wn_sq_text(st, 2, nonce);
 	rc = sqlite3_step(st);
@@ -684,12 +688,8 @@ wn_sq_reporters(wn_repo_db *db, const wn_agg_query *q, int64_t from_day,
 	wn_sq_conn *c;
 	int rc;
 
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn_sq_read_stmt(s, WN_SQ_REPORTERS, &c, &st)) != 0)
 		return rc;
-	if ((st = wn_sq_stmt(s, c, WN_SQ_REPORTERS)) == NULL) {
-		wn_sq_release(s, c);
-		return WN_EIO;
-	}
 	sqlite3_bind_int64(st, 1, from_day);
 	sqlite3_bind_int64(st, 2, to_day);
 	wn_sq_text(st, 3, q->country);
@@ -721,12 +721,8 @@ wn_sq_countries(wn_repo_db *db, wn_arena *a, const char ***out,
 	/* at most 26 * 26 two-letter codes */
 	if ((v = wn_arena_calloc(a, 26 * 26 + 1, sizeof(*v))) == NULL)
 		return WN_ENOMEM;
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn_sq_read_stmt(s, WN_SQ_COUNTRIES, &c, &st)) != 0)
 		return rc;
-	if ((st = wn_sq_stmt(s, c, WN_SQ_COUNTRIES)) == NULL) {
-		wn_sq_release(s, c);
-		return WN_EIO;
-	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 26 * 26)
 		if ((v[n++] = wn_arena_strdup(a,
 		    (const char *)sqlite3_column_text(st, 0))) == NULL)
