@@ -116,7 +116,7 @@ wn_repo_cmd_serve(int argc, char **argv)
 	};
 	wn_http_opts o;
 	const char *db = NULL;
-	long long n, skew = WN_INTAKE_DEFAULT_SKEW;
+	long long n = 0, skew = WN_INTAKE_DEFAULT_SKEW;
 	int ch;
 
 	memset(&o, 0, sizeof(o));
