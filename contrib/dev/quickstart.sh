@@ -29,9 +29,9 @@ winnow classify --rules /usr/local/share/winnow/rules/core tests/data/samples
 # A winnowd left from an earlier run stops first.
 pid_file=/run/winnow/winnowd.pid
 if [ -s "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
-	kill -TERM "$(cat "$pid_file")"
-	while kill -0 "$(cat "$pid_file" 2>/dev/null || echo 0)" 2>/dev/null
-	do
+	old=$(cat "$pid_file")
+	kill -TERM "$old"
+	while kill -0 "$old" 2>/dev/null; do
 		sleep 0.2
 	done
 fi

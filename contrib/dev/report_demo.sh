@@ -42,8 +42,9 @@ until curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null; do
 done
 
 echo "== winnowd restarted: stopping seals the current statistics period"
-kill -TERM "$(cat "$pid_file")"
-while kill -0 "$(cat "$pid_file" 2>/dev/null || echo 0)" 2>/dev/null; do
+old=$(cat "$pid_file")
+kill -TERM "$old"
+while kill -0 "$old" 2>/dev/null; do
 	sleep 0.2
 done
 winnowd
