@@ -38,9 +38,11 @@
  * multicast, reserved. Stored as value and mask so the check, which runs
  * before every lookup, is a few compares rather than a call per range.
  */
-#define WN_GEOIP_MASK32(len)	((len) == 0 ? 0 : ~(uint32_t)0 << (32 - (len)))
+/* (the shift counts are masked so no branch shifts out of range) */
+#define WN_GEOIP_MASK32(len)	((len) == 0 ? 0 : \
+				    ~(uint32_t)0 << ((32 - (len)) & 31))
 #define WN_GEOIP_MASK64(len)	((len) <= 0 ? 0 : (len) >= 64 ? ~(uint64_t)0 : \
-				    ~(uint64_t)0 << (64 - (len)))
+				    ~(uint64_t)0 << ((64 - (len)) & 63))
 #define WN_GEOIP_V4(a, b, c, d, len) \
 	{ (uint32_t)(a) << 24 | (b) << 16 | (c) << 8 | (d), \
 	    WN_GEOIP_MASK32(len) }
