@@ -40,6 +40,9 @@ int wn_cmd_classify(int argc, char **argv);
 int wn_cmd_bayes(int argc, char **argv);
 int wn_cmd_eval(int argc, char **argv);
 int wn_cmd_rules(int argc, char **argv);
+/* wn_cmd_rules_pkg - `winnow rules pack|sign|keygen|verify` (argv[0] is
+ * the subcommand); -1 when argv[0] is none of them */
+int wn_cmd_rules_pkg(int argc, char **argv);
 int wn_cmd_reload(int argc, char **argv);
 int wn_cmd_report(int argc, char **argv);
 

@@ -1,5 +1,6 @@
 /*
- * cmd_rules.c - `winnow rules lint|test|check`: the rule maintainer's tools.
+ * cmd_rules.c - `winnow rules lint|test|check`: the rule maintainer's tools
+ * (pack, sign, keygen and verify are in cmd_rules_pkg.c).
  *
  * lint  loads rule files and lists every finding with file:line.
  * test  runs a rule set's own test messages (tests/NAME.eml, whose leading
@@ -24,12 +25,17 @@
 
 #define WN_RULES_MAX_PATHS 64
 
+
 static const char wn_rules_usage[] =
     "usage: winnow rules lint [-q] PATH...\n"
     "       winnow rules test DIR\n"
     "       winnow rules check --rules PATH [--rules PATH]... --ham PATH\n"
     "                          [--ham PATH]... --spam PATH [--spam PATH]...\n"
     "                          [--required S] [--skip-broken]\n"
+    "       winnow rules pack DIR -o FILE\n"
+    "       winnow rules sign FILE --key KEY\n"
+    "       winnow rules keygen --out DIR [--name NAME]\n"
+    "       winnow rules verify FILE --trusted DIR\n"
     "Rule maintainers' tools. PATH: a .cf file or a folder of them.\n\n"
     "  lint   list errors and warnings as FILE:LINE; exit 1 on errors\n"
     "         (-q: errors only)\n"
@@ -38,7 +44,12 @@ static const char wn_rules_usage[] =
     "  check  per rule: hits on ham and spam, S/O ratio, rank; and how\n"
     "         much spam the set catches at the required score\n"
     "         (--ham-from/--spam-from FILE read paths from FILE;\n"
-    "         --skip-broken uses the rules that load when some have errors)\n";
+    "         --skip-broken uses the rules that load when some have errors)\n"
+    "  pack   make a .tar.gz package of the set in DIR, with CHECKSUMS\n"
+    "  sign   add an Ed25519 signature by KEY (from rules keygen)\n"
+    "  keygen make DIR/NAME.key and DIR/NAME.pub (NAME: maintainer)\n"
+    "  verify check a package against the *.pub keys in DIR; exit 1\n"
+    "         when it does not hold\n";
 
 static void
 wn_rules_print_stats(const char *what, const wn_rules_stats *s,
@@ -574,6 +585,8 @@ out:
 int
 wn_cmd_rules(int argc, char **argv)
 {
+	int rc;
+
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {
 		fputs(wn_rules_usage, argc < 2 ? stderr : stdout);
@@ -590,6 +603,8 @@ wn_cmd_rules(int argc, char **argv)
 		return wn_rules_test(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return wn_rules_check(argc - 1, argv + 1);
+	if ((rc = wn_cmd_rules_pkg(argc - 1, argv + 1)) >= 0)
+		return rc;
 	return wn_cli_usage_error("rules", "unknown subcommand (lint, test, "
-	    "check)");
+	    "check, pack, sign, keygen, verify)");
 }

@@ -21,7 +21,7 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	    wn_cmd_bayes },
 	{ "eval", "train on one list, test on another, report accuracy",
 	    wn_cmd_eval },
-	{ "rules", "rule maintainers' tools: lint, test, check",
+	{ "rules", "rule maintainers' tools: lint, test, check, pack, sign, verify",
 	    wn_cmd_rules },
 	{ "reload", "check winnowd's configuration and make it reload",
 	    wn_cmd_reload },
