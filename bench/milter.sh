@@ -302,6 +302,7 @@ start_winnowd() {
 	fi
 	cat >>"$conf" <<-EOF
 	pid_file =
+	report_spool = $work/winnowd/spool
 	rules = $top/rules/core
 	store = $work/winnow/bayes.lmdb
 	# The test client connects from 127.0.0.1, which is trusted by default.

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -47,6 +48,7 @@ typedef struct wn_stats_live {
 struct wn_stats {
 	char *spool;
 	int dirfd;
+	int lockfd;			/* flock on SPOOL/lock: one writer */
 	unsigned period;
 	bool prefixes;
 	_Atomic(wn_stats_live *) cur;
@@ -409,6 +411,15 @@ wn_stats_open(const wn_stats_opts *o, time_t now, wn_stats **out, char *err,
 		    strerror(errno));
 		goto fail;
 	}
+	/* Two daemons counting into one live file would seal it twice. */
+	st->lockfd = openat(st->dirfd, "lock", O_RDWR | O_CREAT | O_CLOEXEC,
+	    0640);
+	if (st->lockfd < 0 || flock(st->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		rc = wn_stats_fail(err, errlen, WN_EIO, "%s/lock: %s",
+		    o->spool, errno == EWOULDBLOCK ? "the spool is in use by "
+		    "another winnowd" : strerror(errno));
+		goto fail;
+	}
 	if ((rc = wn_stats_recover(st, now, &cur, err, errlen)) != 0)
 		goto fail;
 	if (cur == NULL &&
@@ -418,6 +429,8 @@ wn_stats_open(const wn_stats_opts *o, time_t now, wn_stats **out, char *err,
 	*out = st;
 	return 0;
 fail:
+	if (st->lockfd > 0)
+		close(st->lockfd);
 	if (st->dirfd > 0)
 		close(st->dirfd);
 	free(st->spool);
@@ -668,6 +681,7 @@ wn_stats_free(wn_stats **stp, time_t now)
 	*stp = NULL;
 	wn_stats_shutdown(st, now, err, sizeof(err));
 	wn_live_free(st->retired);
+	close(st->lockfd);
 	close(st->dirfd);
 	free(st->spool);
 	wn_free(st);

@@ -14,7 +14,8 @@
  * twice. wn_stats_open seals live files left by an earlier run whose
  * period has ended, and continues the one of the current period.
  * wn_stats_shutdown seals the current period at shutdown; the next run
- * starts a new file for the rest of that period.
+ * starts a new file for the rest of that period. One process counts into
+ * a spool at a time (an flock on SPOOL/lock).
  *
  * A period file holds counts only: no address, name, subject or content.
  * Client addresses become a country code before they get here; network
@@ -88,8 +89,8 @@ typedef struct wn_stats_opts {
 /*
  * wn_stats_open - counting into spool from now on. Seals earlier live
  * files whose period ended, continues the current one. Returns 0 with
- * *out set; WN_EIO (errno set), WN_EINVAL, WN_ENOMEM; err says what and
- * names the file.
+ * *out set; WN_EIO (errno set; also when another process counts into
+ * spool), WN_EINVAL, WN_ENOMEM; err says what and names the file.
  */
 int wn_stats_open(const wn_stats_opts *o, time_t now, wn_stats **out,
     char *err, size_t errlen);

@@ -15,6 +15,7 @@ port=$((30000 + $$ % 20000))
 cat >"$tmp/ok.conf" <<CONF
 socket = inet:$port@127.0.0.1
 pid_file = $tmp/winnowd.pid
+report_spool = $tmp/spool
 store = $tmp/bayes.lmdb
 rules = $src/rules/core
 spf = no

@@ -434,6 +434,30 @@ Test(stats, unwritable_spool_is_an_error_naming_it)
 	    WN_EINVAL);
 }
 
+Test(stats, one_process_counts_into_a_spool)
+{
+	wn_stats *st = open_at(hour(0), false);
+	pid_t pid = fork();
+	int status;
+
+	cr_assert_neq(pid, -1);
+	if (pid == 0) {
+		wn_stats_opts o = { spool, 3600, false };
+		wn_stats *other = NULL;
+		int rc = wn_stats_open(&o, hour(0) + 5, &other, err,
+		    sizeof(err));
+
+		_exit(rc == WN_EIO && strstr(err, "in use") != NULL ? 0 : 1);
+	}
+	cr_assert_eq(waitpid(pid, &status, 0), pid);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "a second process must be refused the spool");
+	cr_assert_eq(count_files("live-"), 1);
+	wn_stats_free(&st, hour(0) + 10);
+	st = open_at(hour(0) + 20, false);	/* free again once closed */
+	wn_stats_free(&st, hour(0) + 30);
+}
+
 Test(stats, percentiles_from_the_time_histogram)
 {
 	uint64_t c[WN_STATS_TIME_BOUNDS + 1] = { 0 };
