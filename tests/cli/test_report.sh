@@ -29,9 +29,9 @@ run_winnowd() {
 	wait "$pid"
 }
 
-port=$((30000 + ($$ + 7) % 20000))
+# a unix socket: no port to share with tests running beside this one
 cat >"$tmp/ok.conf" <<CONF
-socket = inet:$port@127.0.0.1
+socket = unix:$tmp/winnowd.sock
 pid_file = $tmp/winnowd.pid
 store =
 rules = $src/rules/core
@@ -91,7 +91,7 @@ expect_in preview_pretty "$tmp/out" '^  "format": "winnow-report-1",$'
 check schema_refuses_garbage 1 schema_ok "$tmp/ok.conf"
 
 # send: nobody listens; the report stays
-dead=$((port + 1))
+dead=$((40000 + $$ % 20000))
 check send_unreachable 75 "$winnow" report send -c "$tmp/ok.conf" \
     --repository "http://127.0.0.1:$dead" --attempts 2 --timeout 2
 expect_in send_says_kept "$tmp/err" "kept in the spool"
