@@ -18,6 +18,7 @@
 #include <winnow/alloc.h>
 #include <winnow/config.h>
 #include <winnow/err.h>
+#include <winnow/report.h>
 
 #ifndef WN_RULES_DIR
 #define WN_RULES_DIR "/usr/local/share/winnow/rules/core"
@@ -48,13 +49,7 @@ typedef struct wn_key {
 	const char *const *choices;	/* WN_KEY_CHOICE, NULL-terminated */
 } wn_key;
 
-static const char *const wn_sharing_choices[] = {
-	"minimal", "standard", "cooperative", NULL
-};
-static const char *const wn_operator_choices[] = {
-	"isp", "hosting", "enterprise", "education", "government", "other",
-	NULL
-};
+
 
 #define S(f) offsetof(wn_settings, f)
 #define T(f) (offsetof(wn_settings, thresholds) + offsetof(wn_thresholds, f))
@@ -140,7 +135,7 @@ static const wn_key wn_keys[] = {
 	{ "report_period", WN_KEY_NUM, "3600", S(report_period), 60, 86400,
 	  true, NULL },
 	{ "report_sharing", WN_KEY_CHOICE, "standard", S(report_sharing), 0, 0,
-	  true, wn_sharing_choices },
+	  true, wn_sharing_names },
 	{ "report_min_count", WN_KEY_NUM, "5", S(report_min_count), 1, 1e9,
 	  false, NULL },
 	{ "report_prefix_min_count", WN_KEY_NUM, "10",
@@ -148,7 +143,7 @@ static const wn_key wn_keys[] = {
 	{ "report_country", WN_KEY_COUNTRY, "", S(report_country), 0, 0,
 	  false, NULL },
 	{ "report_operator_type", WN_KEY_CHOICE, "other",
-	  S(report_operator_type), 0, 0, false, wn_operator_choices },
+	  S(report_operator_type), 0, 0, false, wn_operator_types },
 	{ "report_repository", WN_KEY_STR, "", S(report_repository), 0, 0,
 	  false, NULL },
 	{ "report_key", WN_KEY_STR, "/etc/winnow/report.key", S(report_key),

@@ -12,12 +12,13 @@
 #include <winnow/report.h>
 #include <winnow/spf.h>
 
-static const char *const wn_sharing_names[] = {
-	"minimal", "standard", "cooperative"
+const char *const wn_sharing_names[] = {
+	"minimal", "standard", "cooperative", NULL
 };
 
-static const char *const wn_operator_types[] = {
-	"isp", "hosting", "enterprise", "education", "government", "other"
+const char *const wn_operator_types[] = {
+	"isp", "hosting", "enterprise", "education", "government", "other",
+	NULL
 };
 
 int
@@ -42,8 +43,7 @@ wn_operator_type_valid(const char *s)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(wn_operator_types) / sizeof(*wn_operator_types);
-	    i++)
+	for (i = 0; wn_operator_types[i] != NULL; i++)
 		if (strcmp(s, wn_operator_types[i]) == 0)
 			return true;
 	return false;

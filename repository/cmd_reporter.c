@@ -17,6 +17,8 @@
 #include <winnow/arena.h>
 #include <winnow/err.h>
 
+#include <winnow/report.h>
+
 #include "cmd.h"
 #include "day.h"
 #include "db.h"
@@ -68,7 +70,7 @@ wn_reporter_add(const char *url, const char *key, const char *name,
 	}
 	r.country[0] = (char)toupper((unsigned char)country[0]);
 	r.country[1] = (char)toupper((unsigned char)country[1]);
-	if (optype != NULL && !wn_report_operator_type_valid(optype)) {
+	if (optype != NULL && !wn_operator_type_valid(optype)) {
 		fprintf(stderr, WN_REPO_PROG " reporter add: --operator-type "
 		    "\"%s\": expected isp, hosting, enterprise, education, "
 		    "government or other\n", optype);

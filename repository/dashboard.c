@@ -18,6 +18,8 @@
 
 #include <winnow/alloc.h>
 
+#include <winnow/report.h>
+
 #include "agg_util.h"
 #include "dashboard.h"
 #include "svg.h"
@@ -30,10 +32,6 @@
 #define WN_DASH_SPF_PASS 2
 #define WN_DASH_SPF_FAIL 3
 #define WN_DASH_SPF_SOFTFAIL 4
-
-static const char *const wn_dash_operator_types[] = {
-	"isp", "hosting", "enterprise", "education", "government", "other"
-};
 
 /* A bucket label or country code copied out of its fixed-size field. */
 typedef struct wn_dash_label {
@@ -316,20 +314,18 @@ wn_dash_form_operator(wn_buf *out, const wn_agg *agg)
 {
 	const char *cur = agg->q.operator_type;
 	size_t cur_size = sizeof(agg->q.operator_type), i;
-	size_t n = sizeof(wn_dash_operator_types) /
-	    sizeof(wn_dash_operator_types[0]);
 	bool found = cur[0] == '\0';
 
 	wn_dash_field_open(out, "operator_type", "Operator type");
 	wn_buf_puts(out, "<select id=\"f-operator_type\" "
 	    "name=\"operator_type\">");
 	wn_dash_option(out, "all", SIZE_MAX, "all operators", cur[0] == '\0');
-	for (i = 0; i < n; i++) {
-		bool sel = strncmp(wn_dash_operator_types[i], cur,
+	for (i = 0; wn_operator_types[i] != NULL; i++) {
+		bool sel = strncmp(wn_operator_types[i], cur,
 		    cur_size) == 0;
 
 		found = found || sel;
-		wn_dash_option(out, wn_dash_operator_types[i], SIZE_MAX, NULL,
+		wn_dash_option(out, wn_operator_types[i], SIZE_MAX, NULL,
 		    sel);
 	}
 	if (!found)

@@ -7,6 +7,8 @@
 
 #include <winnow/err.h>
 
+#include <winnow/report.h>
+
 #include "day.h"
 #include "query.h"
 #include "report_in.h"
@@ -85,7 +87,7 @@ wn_query_parse(wn_query_get get, void *arg, int64_t today, wn_agg_query *q,
 	}
 	if ((v = wn_query_value(get, arg, "operator_type")) != NULL &&
 	    *v != '\0' && strcmp(v, "all") != 0) {
-		if (!wn_report_operator_type_valid(v)) {
+		if (!wn_operator_type_valid(v)) {
 			snprintf(err, len, "parameter operator_type: expected "
 			    "isp, hosting, enterprise, education, government "
 			    "or other");

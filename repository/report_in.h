@@ -87,12 +87,9 @@ int wn_report_parse(const char *text, size_t len, wn_arena *a,
     wn_report *out, char *err);
 
 /* the names the schema allows, in report order */
-extern const char *const wn_report_operator_types[];	/* NULL-ended */
 extern const char *const wn_report_action_names[WN_AGG_ACTIONS];
 extern const char *const wn_report_spf_names[WN_AGG_SPF];
 
-/* wn_report_operator_type_valid - whether s is one of the schema's */
-bool wn_report_operator_type_valid(const char *s);
 
 typedef struct wn_envelope {
 	void *root;			/* the parsed tree (json_t) */

@@ -16,14 +16,11 @@
 
 #include <winnow/err.h>
 
+#include <winnow/report.h>
+
 #include "day.h"
 #include "report_in.h"
 #include "report_check.h"
-
-const char *const wn_report_operator_types[] = {
-	"isp", "hosting", "enterprise", "education", "government", "other",
-	NULL
-};
 
 const char *const wn_report_action_names[WN_AGG_ACTIONS] = {
 	"accept", "mark", "subject", "tempfail", "quarantine", "discard",
@@ -35,20 +32,6 @@ const char *const wn_report_spf_names[WN_AGG_SPF] = {
 	"permerror", "not_checked"
 };
 
-static const char *const wn_report_sharings[] = {
-	"minimal", "standard", "cooperative", NULL
-};
-
-bool
-wn_report_operator_type_valid(const char *s)
-{
-	size_t i;
-
-	for (i = 0; wn_report_operator_types[i] != NULL; i++)
-		if (strcmp(s, wn_report_operator_types[i]) == 0)
-			return true;
-	return false;
-}
 
 /* parser state: the validator, the output and its arena */
 typedef struct wn_rp {
@@ -133,10 +116,10 @@ wn_rp_reporter(wn_rp *p, json_t *v)
 		return rc;
 	mark = wn_rv_enter(&p->rv, "operator_type", 0);
 	rc = wn_rv_enum(&p->rv, json_object_get(v, "operator_type"),
-	    wn_report_operator_types, &i);
+	    wn_operator_types, &i);
 	wn_rv_leave(&p->rv, mark);
 	if (rc == 0)
-		strcpy(p->r->operator_type, wn_report_operator_types[i]);
+		strcpy(p->r->operator_type, wn_operator_types[i]);
 	return rc;
 }
 
@@ -510,11 +493,11 @@ wn_rp_root(wn_rp *p, json_t *root)
 		return rc;
 	mark = wn_rv_enter(&p->rv, "sharing", 0);
 	rc = wn_rv_enum(&p->rv, json_object_get(root, "sharing"),
-	    wn_report_sharings, &i);
+	    wn_sharing_names, &i);
 	wn_rv_leave(&p->rv, mark);
 	if (rc != 0)
 		return rc;
-	strcpy(r->sharing, wn_report_sharings[i]);
+	strcpy(r->sharing, wn_sharing_names[i]);
 	/* min_count has no upper bound in the schema; jansson stops at
 	 * 2^63 - 1, and an integral real beyond that is capped. */
 	mark = wn_rv_enter(&p->rv, "min_count", 0);

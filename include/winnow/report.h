@@ -35,6 +35,11 @@ typedef struct wn_report_opts {
 	const char *key_id;		/* the reporter's key id */
 } wn_report_opts;
 
+/* The schema's words, NULL-terminated: winnow.conf, the report and the
+ * repository take them from here. */
+extern const char *const wn_sharing_names[];	/* by enum wn_sharing */
+extern const char *const wn_operator_types[];
+
 /* wn_sharing_parse - "minimal", "standard", "cooperative"; -1 otherwise */
 int wn_sharing_parse(const char *s);
 const char *wn_sharing_name(enum wn_sharing s);

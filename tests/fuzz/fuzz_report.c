@@ -17,6 +17,8 @@
 #include <winnow/buf.h>
 #include <winnow/err.h>
 
+#include <winnow/report.h>
+
 #include "report_in.h"
 #include "rollup.h"
 
@@ -31,7 +33,7 @@ fuzz_report_check(const wn_report *r, wn_arena *a)
 	    r->min_count < 1 || r->n_rules > 4096 || r->n_countries > 1024 ||
 	    r->n_prefixes > 4096 || r->n_rulesets > 32 ||
 	    r->n_anomalies > 64 || r->total > WN_REPORT_MAX_COUNT ||
-	    !wn_report_operator_type_valid(r->operator_type))
+	    !wn_operator_type_valid(r->operator_type))
 		abort();
 	for (i = 0; i < r->n_rules; i++)
 		if (r->rules[i].name == NULL || strlen(r->rules[i].name) < 1 ||
