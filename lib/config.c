@@ -17,6 +17,7 @@
 #include <winnow/config.h>
 #include <winnow/err.h>
 #include <winnow/log.h>
+#include <winnow/ruleset_install.h>
 
 struct wn_config_store {
 	atomic_int refs;
@@ -130,14 +131,26 @@ static int
 wn_config_rules(wn_config *c, wn_diag_list *d)
 {
 	const wn_settings *s = c->settings;
-	size_t errors_before = d->errors;
+	size_t errors_before = d->errors, i;
+	const char **paths;
 	int rc;
 
-	if (s->n_rules == 0)
+	c->sources = wn_calloc(WN_RULESET_MAX_SOURCES, sizeof(*c->sources));
+	if (c->sources == NULL)
+		return WN_ENOMEM;
+	rc = wn_ruleset_sources(s->rules, s->n_rules,
+	    strcmp(s->rules_installed, "none") == 0 ? "" : s->rules_installed,
+	    NULL, NULL, c->sources, &c->n_sources, d);
+	if (rc != 0)
+		return rc == WN_ENOMEM ? rc : WN_EINVAL;
+	if (c->n_sources == 0)
 		return 0;
-	rc = wn_rules_load(s->rules, s->n_rules, NULL, d, &c->rules);
-	if (rc == WN_ENOMEM)
-		return rc;
+	if ((paths = wn_calloc(c->n_sources, sizeof(*paths))) == NULL)
+		return WN_ENOMEM;
+	for (i = 0; i < c->n_sources; i++)
+		paths[i] = c->sources[i].path;
+	rc = wn_rules_load(paths, c->n_sources, NULL, d, &c->rules);
+	wn_free(paths);
 	if (rc != 0)
 		return rc;
 	if (d->errors > errors_before && !s->rules_skip_broken) {
@@ -214,6 +227,7 @@ wn_config_unref(wn_config **cp)
 	pthread_mutex_destroy(&c->pool_lock);
 	wn_spf_free(&c->spf);
 	wn_rules_free(&c->rules);
+	wn_free(c->sources);
 	wn_config_store_unref(&c->store);
 	wn_settings_free(&c->settings);
 	wn_free(c);

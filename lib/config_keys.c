@@ -19,6 +19,7 @@
 #include <winnow/config.h>
 #include <winnow/err.h>
 #include <winnow/report.h>
+#include <winnow/ruleset_install.h>
 
 #ifndef WN_RULES_DIR
 #define WN_RULES_DIR "/usr/local/share/winnow/rules/core"
@@ -36,7 +37,8 @@ enum wn_key_type {
 	WN_KEY_LOG_LEVEL,
 	WN_KEY_HEADER_NAME,	/* letters, digits and '-' */
 	WN_KEY_CHOICE,		/* one of the words in choices */
-	WN_KEY_COUNTRY		/* two capital letters, or "" */
+	WN_KEY_COUNTRY,		/* two capital letters, or "" */
+	WN_KEY_CHANNELS		/* rule-set channels: NAME[:STAGE]... */
 };
 
 typedef struct wn_key {
@@ -71,6 +73,14 @@ static const wn_key wn_keys[] = {
 	{ "rules", WN_KEY_RULES, WN_RULES_DIR, S(rules), 0, 0, false, NULL },
 	{ "rules_skip_broken", WN_KEY_BOOL, "no", S(rules_skip_broken), 0, 0,
 	  false, NULL },
+	{ "rules_installed", WN_KEY_STR, "/var/lib/winnow/rules",
+	  S(rules_installed), 0, 0, false, NULL },
+	{ "rules_channels", WN_KEY_CHANNELS, "", S(rules_channels), 0, 0,
+	  false, NULL },
+	{ "rules_repository", WN_KEY_STR, "", S(rules_repository), 0, 0,
+	  false, NULL },
+	{ "rules_trusted_keys", WN_KEY_STR, "/etc/winnow/trusted-keys",
+	  S(rules_trusted_keys), 0, 0, false, NULL },
 	{ "max_size", WN_KEY_SIZE, "10M", S(max_size), 1024,
 	  (double)(1u << 30), false, NULL },
 	/* actions */
@@ -305,6 +315,19 @@ wn_set_value(wn_parse_ctx *ctx, const wn_key *k, char *v, bool replace)
 			WN_BAD(ctx, "%s: '%s' is not a country code (two "
 			    "capital letters, ISO 3166-1)", k->name, v);
 			return 0;
+		}
+		/* FALLTHROUGH */
+	case WN_KEY_CHANNELS:
+		if (k->type == WN_KEY_CHANNELS) {
+			wn_ruleset_channel ch[WN_RULESET_MAX_CHANNELS];
+			char err[WN_RULESET_INSTALL_ERR_LEN];
+			size_t n;
+
+			if (wn_ruleset_channels_parse(v, ch,
+			    WN_RULESET_MAX_CHANNELS, &n, err) != 0) {
+				WN_BAD(ctx, "%s: %s", k->name, err);
+				return 0;
+			}
 		}
 		/* FALLTHROUGH */
 	case WN_KEY_STR:
@@ -603,6 +626,7 @@ wn_key_format(const wn_settings *s, const wn_key *k, char *buf, size_t len)
 	case WN_KEY_LOG_LEVEL:
 	case WN_KEY_CHOICE:
 	case WN_KEY_COUNTRY:
+	case WN_KEY_CHANNELS:
 		snprintf(buf, len, "%s", *(const char *const *)field);
 		break;
 	case WN_KEY_BOOL:

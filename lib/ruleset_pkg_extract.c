@@ -88,41 +88,31 @@ wn_ruleset_rename_fresh(const char *from, const char *to)
 }
 
 int
-wn_ruleset_pkg_extract(const char *path, const char *trusted_dir,
-    const char *dest_dir, const wn_ruleset_pkg_limits *lim,
-    wn_ruleset_pkg *out, char *err)
+wn_ruleset_pkg_write_dir(const wn_ruleset_pkg *p, const char *dest_dir,
+    char *err)
 {
-	wn_ruleset_pkg p;
 	struct stat st;
 	char *tmp = NULL;
 	size_t i;
-	int rc, e;
+	int rc = 0, e;
 
-	memset(&p, 0, sizeof(p));
 	if (lstat(dest_dir, &st) == 0)
 		return wn__ruleset_err(err, WN_EINVAL, "%s: already exists; "
 		    "a package is extracted into a fresh folder", dest_dir);
-	rc = wn_ruleset_pkg_verify(path, trusted_dir, lim, &p, err);
-	if (rc != 0)
-		return rc;
-	if (asprintf(&tmp, "%s.tmp-XXXXXX", dest_dir) < 0) {
-		tmp = NULL;
-		rc = wn__ruleset_err(err, WN_ENOMEM, "out of memory");
-		goto out;
-	}
+	if (asprintf(&tmp, "%s.tmp-XXXXXX", dest_dir) < 0)
+		return wn__ruleset_err(err, WN_ENOMEM, "out of memory");
 	if (mkdtemp(tmp) == NULL) {
 		rc = wn__ruleset_err(err, WN_EIO, "%s: %s", dest_dir,
 		    strerror(errno));
 		free(tmp);
-		tmp = NULL;
-		goto out;
+		return rc;
 	}
-	for (i = 0; i < p.n_members && rc == 0; i++) {
-		if (*p.members[i].rel == '\0')
+	for (i = 0; i < p->n_members && rc == 0; i++) {
+		if (*p->members[i].rel == '\0')
 			continue;	/* the top folder is dest_dir */
-		if (wn_ruleset_write_one(tmp, &p.members[i]) != 0)
+		if (wn_ruleset_write_one(tmp, &p->members[i]) != 0)
 			rc = wn__ruleset_err(err, WN_EIO, "%s/%s: %s", dest_dir,
-			    p.members[i].rel, strerror(errno));
+			    p->members[i].rel, strerror(errno));
 	}
 	if (rc == 0 && (chmod(tmp, 0755) != 0 ||
 	    wn_ruleset_rename_fresh(tmp, dest_dir) != 0))
@@ -133,8 +123,26 @@ wn_ruleset_pkg_extract(const char *path, const char *trusted_dir,
 		nftw(tmp, wn_ruleset_rm_one, 16, FTW_DEPTH | FTW_PHYS);
 		errno = e;
 	}
-out:
 	free(tmp);
+	return rc;
+}
+
+int
+wn_ruleset_pkg_extract(const char *path, const char *trusted_dir,
+    const char *dest_dir, const wn_ruleset_pkg_limits *lim,
+    wn_ruleset_pkg *out, char *err)
+{
+	wn_ruleset_pkg p;
+	struct stat st;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	if (lstat(dest_dir, &st) == 0)
+		return wn__ruleset_err(err, WN_EINVAL, "%s: already exists; "
+		    "a package is extracted into a fresh folder", dest_dir);
+	rc = wn_ruleset_pkg_verify(path, trusted_dir, lim, &p, err);
+	if (rc == 0)
+		rc = wn_ruleset_pkg_write_dir(&p, dest_dir, err);
 	if (rc == 0 && out != NULL)
 		*out = p;
 	else

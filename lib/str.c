@@ -1,4 +1,7 @@
 /* str.c - ASCII helpers over borrowed spans. */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include <winnow/str.h>
 
 bool
@@ -63,4 +66,21 @@ wn_str_trim(wn_str s)
 	while (s.len && wn_is_space((unsigned char)s.p[s.len - 1]))
 		s.len--;
 	return s;
+}
+
+bool
+wn_path(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len) {
+		if (len > 0)
+			out[0] = '\0';
+		return false;
+	}
+	return true;
 }

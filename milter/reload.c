@@ -15,6 +15,7 @@
 
 #include <winnow/err.h>
 #include <winnow/log.h>
+#include <winnow/ruleset_install.h>
 
 #include "milter.h"
 
@@ -67,6 +68,7 @@ static void
 wn_reload_describe(const wn_config *c)
 {
 	const wn_settings *s = c->settings;
+	size_t i;
 
 	wn_log_notice("configuration %lu: %s; %zu rules; Bayes %s; SPF %s; "
 	    "required %.1f, reject %s", c->generation,
@@ -75,6 +77,12 @@ wn_reload_describe(const wn_config *c)
 	    c->scan.store ? s->store : "off", c->spf ? "on" : "off",
 	    s->thresholds.mark, s->thresholds.never_reject ? "never" :
 	    s->thresholds.reject == s->thresholds.reject ? "on" : "off");
+	for (i = 0; i < c->n_sources; i++)
+		if (c->sources[i].name[0] != '\0')
+			wn_log_info("rule set %s %s%s from %s",
+			    c->sources[i].name, c->sources[i].version,
+			    c->sources[i].installed ? " (installed)" : "",
+			    c->sources[i].path);
 }
 
 int

@@ -17,6 +17,7 @@
 
 #include <winnow/geoip.h>
 #include <winnow/log.h>
+#include <winnow/ruleset_install.h>
 #include <winnow/stats.h>
 
 #include "milter.h"
@@ -30,29 +31,6 @@ struct wn_ticker {
 	bool stop;
 };
 
-/* "name version" of the rule set in dir, from its manifest, appended */
-static void
-wn_manifest_line(const char *dir, char *out, size_t len)
-{
-	char path[4096], line[256], name[80] = "", version[40] = "";
-	size_t o = strlen(out);
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/manifest", dir);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\r\n")] = '\0';
-		if (strncmp(line, "name:", 5) == 0)
-			sscanf(line + 5, " %79s", name);
-		else if (strncmp(line, "version:", 8) == 0)
-			sscanf(line + 8, " %39s", version);
-	}
-	fclose(f);
-	if (name[0] != '\0' && version[0] != '\0' && o < len)
-		snprintf(out + o, len - o, "%s %s\n", name, version);
-}
-
 static void
 wn_stats_note_rulesets(wn_daemon *d, unsigned long *generation)
 {
@@ -62,9 +40,14 @@ wn_stats_note_rulesets(wn_daemon *d, unsigned long *generation)
 
 	if (c->generation != *generation) {
 		*generation = c->generation;
-		for (i = 0; i < c->settings->n_rules; i++)
-			wn_manifest_line(c->settings->rules[i], lines,
-			    sizeof(lines));
+		for (i = 0; i < c->n_sources; i++) {
+			const wn_ruleset_source *r = &c->sources[i];
+			size_t o = strlen(lines);
+
+			if (r->name[0] != '\0' && o < sizeof(lines))
+				snprintf(lines + o, sizeof(lines) - o,
+				    "%s %s\n", r->name, r->version);
+		}
 		wn_stats_set_rulesets(d->stats, lines);
 	}
 	wn_config_unref(&c);

@@ -57,6 +57,10 @@ typedef struct wn_settings {
 	const char *rules[WN_CONFIG_MAX_RULES];
 	size_t n_rules;
 	bool rules_skip_broken;
+	const char *rules_installed;	/* sets from channels; "" none */
+	const char *rules_channels;	/* "NAME[:STAGE] ..." to update */
+	const char *rules_repository;	/* "" : report_repository */
+	const char *rules_trusted_keys;	/* folder of maintainers' *.pub */
 	size_t max_size;		/* larger messages are not scanned */
 
 	/* actions */
@@ -131,6 +135,8 @@ struct wn_config {
 	wn_settings *settings;		/* owned */
 	wn_scan_config scan;		/* store and rules point below */
 	wn_rules *rules;		/* NULL when no rule paths */
+	struct wn_ruleset_source *sources;	/* what rules was loaded from */
+	size_t n_sources;
 	struct wn_config_store *store;	/* shared with later snapshots */
 	wn_spf *spf;			/* NULL when SPF is off */
 	bool store_writable;		/* autolearn can write the store */

@@ -130,4 +130,12 @@ int wn_ruleset_pkg_extract(const char *path, const char *trusted_dir,
     const char *dest_dir, const wn_ruleset_pkg_limits *lim,
     wn_ruleset_pkg *out, char *err);
 
+/*
+ * wn_ruleset_pkg_write_dir - write the files of a verified package p into
+ * dest_dir, which must not exist, the same way as extract: a temporary
+ * folder beside it, renamed into place once complete.
+ */
+int wn_ruleset_pkg_write_dir(const wn_ruleset_pkg *p, const char *dest_dir,
+    char *err);
+
 #endif

@@ -57,4 +57,12 @@ const char *wn_mem_icase_find(const char *hay, size_t n, const char *needle,
 /* wn_str_trim - span without leading and trailing ASCII white space */
 wn_str wn_str_trim(wn_str s);
 
+/*
+ * wn_path - format a file path into out (len bytes). When it does not fit,
+ * out becomes "" (which names no file, so the caller's open or stat fails
+ * instead of reaching a shorter, other path) and false is returned.
+ */
+bool wn_path(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #endif
