@@ -40,6 +40,9 @@ wn_serve_usage(FILE *f)
 	    "  --max-skew SECONDS   accepted distance of signed_at from the "
 	    "clock (default %d)\n"
 	    "  --threads N          request threads (default %d)\n"
+	    "  --tmp-dir DIR        where rule-set packages are unpacked to "
+	    "be checked\n"
+	    "                       (default $TMPDIR, else /tmp)\n"
 	    "  --log-level LEVEL    err, warning, notice, info (default: one "
 	    "line per request)\n",
 	    WN_HTTP_DEFAULT_MAX_BODY, WN_INTAKE_DEFAULT_SKEW,
@@ -64,7 +67,8 @@ wn_serve_number(const char *name, const char *v, long long min,
 }
 
 static int
-wn_serve_run(const wn_http_opts *ho, const char *db_url, int64_t skew)
+wn_serve_run(const wn_http_opts *ho, const char *db_url, int64_t skew,
+    const char *tmp_dir)
 {
 	wn_http_opts o = *ho;
 	wn_http_server *srv = NULL;
@@ -78,7 +82,9 @@ wn_serve_run(const wn_http_opts *ho, const char *db_url, int64_t skew)
 	if (rc != 0)
 		return wn_repo_exit_db(rc);
 	wn_routes_init(&routes, db, skew);
+	routes.rulesets.tmp_dir = tmp_dir;
 	o.handler = wn_routes_handle;
+	o.body_limit = wn_routes_body_limit;
 	o.app = &routes;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -110,12 +116,13 @@ wn_repo_cmd_serve(int argc, char **argv)
 		{ "max-body", required_argument, NULL, 'b' },
 		{ "max-skew", required_argument, NULL, 's' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "tmp-dir", required_argument, NULL, 'T' },
 		{ "log-level", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	wn_http_opts o;
-	const char *db = NULL;
+	const char *db = NULL, *tmp_dir = NULL;
 	long long n = 0, skew = WN_INTAKE_DEFAULT_SKEW;
 	int ch;
 
@@ -144,6 +151,7 @@ wn_repo_cmd_serve(int argc, char **argv)
 				return EX_USAGE;
 			o.threads = (unsigned)n;
 			break;
+		case 'T': tmp_dir = optarg; break;
 		case 'L':
 			wn_log_set_level(wn_log_level_parse(optarg));
 			break;
@@ -162,5 +170,5 @@ wn_repo_cmd_serve(int argc, char **argv)
 	if ((o.tls_cert == NULL) != (o.tls_key == NULL))
 		return wn_repo_usage_error("serve", "--tls-cert and --tls-key "
 		    "go together");
-	return wn_serve_run(&o, db, (int64_t)skew);
+	return wn_serve_run(&o, db, (int64_t)skew, tmp_dir);
 }

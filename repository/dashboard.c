@@ -1,6 +1,7 @@
 /*
  * dashboard.c - the regulator's page (GET /): the selection, a filter form,
- * headline figures and five charts, each with a table of its numbers.
+ * headline figures and five charts, each with a table of its numbers,
+ * then the rule-set section of dashboard_rulesets.c.
  *
  * One self-contained HTML5 document: inline <style>, inline SVG, no
  * script, no external resource, so it works offline, in a text browser
@@ -22,6 +23,7 @@
 
 #include "agg_util.h"
 #include "dashboard.h"
+#include "dashboard_rulesets.h"
 #include "svg.h"
 
 #define WN_DASH_TITLE "winnow-repository \xe2\x80\x94 spam statistics"
@@ -985,6 +987,13 @@ wn_dash_body(wn_buf *out, const wn_agg *agg)
 void
 wn_dashboard_render(const wn_agg *agg, wn_buf *out)
 {
+	wn_dashboard_render_with(agg, NULL, out);
+}
+
+void
+wn_dashboard_render_with(const wn_agg *agg, const wn_dash_rulesets *rs,
+    wn_buf *out)
+{
 	wn_dash_head(out);
 	wn_dash_selection(out, agg);
 	wn_buf_puts(out, "<main>\n");
@@ -997,6 +1006,8 @@ wn_dashboard_render(const wn_agg *agg, wn_buf *out)
 		    "operators.</small></p>\n");
 	else
 		wn_dash_body(out, agg);
+	if (rs != NULL)
+		wn_dash_rulesets_render(out, agg, rs);
 	wn_buf_puts(out, "</main>\n<footer><p>Figures are sums over "
 	    "anonymised, signed reports of winnow installations; reports "
 	    "carry no addresses and no message content. Spam share = spam "

@@ -16,4 +16,12 @@
  */
 void wn_dashboard_render(const wn_agg *agg, wn_buf *out);
 
+/* dashboard_rulesets.h */
+typedef struct wn_dash_rulesets wn_dash_rulesets;
+
+/* wn_dashboard_render_with - the same page with the "Rule sets" section
+ * of rs (NULL: without it) */
+void wn_dashboard_render_with(const wn_agg *agg, const wn_dash_rulesets *rs,
+    wn_buf *out);
+
 #endif

@@ -1,6 +1,8 @@
 /*
  * db.h - the repository's storage: registered reporters, stored reports,
- * nonces seen, and the daily rollups the statistics are read from.
+ * nonces seen, the daily rollups the statistics are read from, and the
+ * rule-set channels (maintainers, sets, versions and their packages;
+ * rulesets.h).
  *
  * Two backends behind one table of operations: SQLite ("sqlite:PATH",
  * the default for one regulator) and PostgreSQL ("postgresql://..." or
@@ -31,11 +33,13 @@
 #include <stdint.h>
 
 #include <winnow/arena.h>
+#include <winnow/buf.h>
 #include <winnow/sign.h>
 
 #include "aggregate.h"
 #include "report_in.h"
 #include "rollup.h"
+#include "rulesets.h"
 
 typedef struct wn_repo_db wn_repo_db;
 
@@ -72,6 +76,13 @@ enum wn_repo_store_result {
 typedef int (*wn_repo_row_fn)(void *arg, int64_t day, const char *metric,
     const char *key, uint64_t value);
 
+/* one version of a set; description is the set's; valid during the call */
+typedef int (*wn_rs_version_fn)(void *arg, const wn_rs_version *v,
+    const char *description);
+
+/* one rule of a version; strings valid during the call */
+typedef int (*wn_rs_rule_fn)(void *arg, const wn_rs_rule *r);
+
 typedef struct wn_repo_db_ops {
 	const char *name;
 	int (*reporter_add)(wn_repo_db *db, const wn_reporter *r);
@@ -92,6 +103,23 @@ typedef struct wn_repo_db_ops {
 	    int64_t from_day, int64_t to_day, uint64_t *n_out);
 	int (*countries)(wn_repo_db *db, wn_arena *a, const char ***out,
 	    size_t *n_out);
+	int (*maintainer_add)(wn_repo_db *db, const wn_maintainer *m);
+	int (*maintainer_get)(wn_repo_db *db, const char *key_id,
+	    wn_maintainer *out);
+	int (*maintainer_list)(wn_repo_db *db, wn_arena *a,
+	    wn_maintainer **out, size_t *n_out);
+	int (*maintainer_revoke)(wn_repo_db *db, const char *key_id,
+	    int64_t when);
+	int (*ruleset_publish)(wn_repo_db *db, const wn_rs_publish *req,
+	    enum wn_rs_publish_result *result_out, wn_rs_version *other_out);
+	int (*ruleset_promote)(wn_repo_db *db, const char *name,
+	    const char *version, int64_t when, bool *changed_out);
+	int (*ruleset_versions)(wn_repo_db *db, const char *name,
+	    wn_rs_version_fn fn, void *arg);
+	int (*ruleset_package)(wn_repo_db *db, const char *name,
+	    const char *version, wn_buf *out);
+	int (*ruleset_rules)(wn_repo_db *db, const char *name,
+	    const char *version, wn_rs_rule_fn fn, void *arg);
 	int (*ping)(wn_repo_db *db);
 	void (*close)(wn_repo_db *db);
 } wn_repo_db_ops;
@@ -168,6 +196,57 @@ int wn_repo_db_aggregate(wn_repo_db *db, const wn_agg_query *q, wn_agg *out);
 
 /* wn_agg_fini - free what wn_repo_db_aggregate allocated */
 void wn_agg_fini(wn_agg *agg);
+
+/*
+ * Maintainers, as reporters above: add WN_EINVAL when the key is
+ * registered already; get WN_ENOENT; list every maintainer by key id;
+ * revoke WN_ENOENT when unknown, WN_EINVAL when revoked already.
+ */
+int wn_repo_db_maintainer_add(wn_repo_db *db, const wn_maintainer *m);
+int wn_repo_db_maintainer_get(wn_repo_db *db, const char *key_id,
+    wn_maintainer *out);
+int wn_repo_db_maintainer_list(wn_repo_db *db, wn_arena *a,
+    wn_maintainer **out, size_t *n_out);
+int wn_repo_db_maintainer_revoke(wn_repo_db *db, const char *key_id,
+    int64_t when);
+
+/*
+ * wn_repo_db_ruleset_publish - in one transaction: create the set owned
+ * by req->v.maintainer unless it exists, refuse (WN_RS_NOT_OWNER) when it
+ * is another maintainer's, decide by wn_rs_publish_decide against the
+ * stored versions, and store the version in stage testing with its
+ * package and rules. *other_out gets the stored version that decided a
+ * duplicate, conflict or not-newer answer (or, for WN_RS_NOT_OWNER, the
+ * owner in its maintainer field).
+ */
+int wn_repo_db_ruleset_publish(wn_repo_db *db, const wn_rs_publish *req,
+    enum wn_rs_publish_result *result_out, wn_rs_version *other_out);
+
+/*
+ * wn_repo_db_ruleset_promote - move version (exactly that text) of name
+ * from testing to stable at when; *changed_out false when it was stable
+ * already. WN_ENOENT when there is no such version.
+ */
+int wn_repo_db_ruleset_promote(wn_repo_db *db, const char *name,
+    const char *version, int64_t when, bool *changed_out);
+
+/*
+ * wn_repo_db_rulesets - the sets (name NULL: all, sorted by name; else
+ * that one) with their versions and channels (wn_rs_set_finish), from
+ * a. *n_out 0 when there is none.
+ */
+int wn_repo_db_rulesets(wn_repo_db *db, wn_arena *a, const char *name,
+    wn_rs_set **out, size_t *n_out);
+
+/* wn_repo_db_ruleset_package - the package bytes of version of name
+ * appended to out; WN_ENOENT when there is no such version */
+int wn_repo_db_ruleset_package(wn_repo_db *db, const char *name,
+    const char *version, wn_buf *out);
+
+/* wn_repo_db_ruleset_rules - the rules of version of name, by rule
+ * name, from a; none when there is no such version */
+int wn_repo_db_ruleset_rules(wn_repo_db *db, wn_arena *a, const char *name,
+    const char *version, wn_rs_rule **out, size_t *n_out);
 
 /* wn_repo_db_ping - 0 when the database answers */
 int wn_repo_db_ping(wn_repo_db *db);

@@ -7,7 +7,8 @@
  * transaction; the rollup rows go in two statements over unnest()ed
  * arrays, in the order rollup.c sorted them, so two transactions touching
  * the same rows lock them in the same order. Should PostgreSQL still
- * pick a transaction as a deadlock victim, it is run again.
+ * pick a transaction as a deadlock victim, it is run again. The rule-set
+ * channels are in db_pg_rulesets.c (db_pg_int.h).
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -24,27 +25,8 @@
 
 #include "day.h"
 #include "db.h"
+#include "db_pg_int.h"
 #include "db_schema.h"
-
-enum {
-	WN_PQ_REPORTER_ADD,
-	WN_PQ_REPORTER_GET,
-	WN_PQ_REPORTER_LIST,
-	WN_PQ_REPORTER_REVOKE,
-	WN_PQ_NONCE_SEEN,
-	WN_PQ_NONCE_ADD,
-	WN_PQ_NONCE_PURGE,
-	WN_PQ_REPORT_ADD,
-	WN_PQ_REPORT_DIGEST,
-	WN_PQ_ROLLUP,
-	WN_PQ_ROLLUP_ALL,
-	WN_PQ_PRESENCE,
-	WN_PQ_ROWS_ALL,
-	WN_PQ_ROWS_FILTER,
-	WN_PQ_REPORTERS,
-	WN_PQ_COUNTRIES,
-	WN_PQ_COUNT
-};
 
 static const struct {
 	const char *sql;
@@ -105,23 +87,8 @@ static const struct {
 	    "ORDER BY country", 0 },
 };
 
-typedef struct wn_pq_conn {
-	PGconn *pg;
-	bool prepared[WN_PQ_COUNT];
-	bool busy;
-} wn_pq_conn;
-
-typedef struct wn_db_pg {
-	wn_repo_db base;
-	char *conninfo;
-	pthread_mutex_t lock;
-	pthread_cond_t freed;
-	wn_pq_conn *conns;
-	size_t n_conns;
-} wn_db_pg;
-
-static void
-wn_pq_log(wn_db_pg *p, PGconn *pg, const PGresult *res, const char *what)
+void
+wn__pq_log(wn_db_pg *p, PGconn *pg, const PGresult *res, const char *what)
 {
 	const char *m = res ? PQresultErrorMessage(res) : "";
 
@@ -133,8 +100,8 @@ wn_pq_log(wn_db_pg *p, PGconn *pg, const PGresult *res, const char *what)
 }
 
 /* the deadlock and serialization failures worth a second try */
-static bool
-wn_pq_retryable(const PGresult *res)
+bool
+wn__pq_retryable(const PGresult *res)
 {
 	const char *st = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) :
 	    NULL;
@@ -158,9 +125,10 @@ wn_pq_connect(wn_db_pg *p, wn_pq_conn *c)
 	if (c->pg != NULL)
 		PQfinish(c->pg);
 	memset(c->prepared, 0, sizeof(c->prepared));
+	memset(c->rs_prepared, 0, sizeof(c->rs_prepared));
 	c->pg = PQconnectdb(p->conninfo);
 	if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
-		wn_pq_log(p, c->pg, NULL, "connect");
+		wn__pq_log(p, c->pg, NULL, "connect");
 		PQfinish(c->pg);
 		c->pg = NULL;
 		return WN_EIO;
@@ -169,8 +137,8 @@ wn_pq_connect(wn_db_pg *p, wn_pq_conn *c)
 	return 0;
 }
 
-static int
-wn_pq_acquire(wn_db_pg *p, wn_pq_conn **out)
+int
+wn__pq_acquire(wn_db_pg *p, wn_pq_conn **out)
 {
 	size_t i;
 	int rc;
@@ -196,8 +164,8 @@ wn_pq_acquire(wn_db_pg *p, wn_pq_conn **out)
 	return 0;
 }
 
-static void
-wn_pq_release(wn_db_pg *p, wn_pq_conn *c)
+void
+wn__pq_release(wn_db_pg *p, wn_pq_conn *c)
 {
 	pthread_mutex_lock(&p->lock);
 	c->busy = false;
@@ -222,7 +190,7 @@ wn_pq_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
 		res = PQprepare(c->pg, name, wn_pq_sql[i].sql,
 		    wn_pq_sql[i].nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			wn_pq_log(p, c->pg, res, "prepare");
+			wn__pq_log(p, c->pg, res, "prepare");
 			PQclear(res);
 			return NULL;
 		}
@@ -234,28 +202,28 @@ wn_pq_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
-	if (retry_out != NULL && wn_pq_retryable(res))
+	if (retry_out != NULL && wn__pq_retryable(res))
 		*retry_out = true;
 	else
-		wn_pq_log(p, c->pg, res, what);
+		wn__pq_log(p, c->pg, res, what);
 	PQclear(res);
 	return NULL;
 }
 
-static int
-wn_pq_simple(wn_db_pg *p, wn_pq_conn *c, const char *sql, const char *what)
+int
+wn__pq_simple(wn_db_pg *p, wn_pq_conn *c, const char *sql, const char *what)
 {
 	PGresult *res = PQexec(c->pg, sql);
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : WN_EIO;
 
 	if (rc != 0)
-		wn_pq_log(p, c->pg, res, what);
+		wn__pq_log(p, c->pg, res, what);
 	PQclear(res);
 	return rc;
 }
 
-static int64_t
-wn_pq_int(const PGresult *res, int row, int col)
+int64_t
+wn__pq_int(const PGresult *res, int row, int col)
 {
 	return PQgetisnull(res, row, col) ? 0 :
 	    strtoll(PQgetvalue(res, row, col), NULL, 10);
@@ -272,33 +240,36 @@ wn_pq_migrate(wn_db_pg *p, wn_pq_conn *c)
 
 	/* The advisory lock makes servers starting together migrate one
 	 * after the other. */
-	if ((rc = wn_pq_simple(p, c, "BEGIN; SELECT "
+	if ((rc = wn__pq_simple(p, c, "BEGIN; SELECT "
 	    "pg_advisory_xact_lock(5770201); CREATE TABLE IF NOT EXISTS "
 	    "schema_version (version INTEGER NOT NULL)",
 	    "create schema_version")) != 0)
 		return rc;
 	res = PQexec(c->pg, "SELECT MAX(version) FROM schema_version");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
-		version = (int)wn_pq_int(res, 0, 0);
+		version = (int)wn__pq_int(res, 0, 0);
 	PQclear(res);
 	if (version > WN_DB_SCHEMA_VERSION) {
 		wn_log_err("database %s: schema version %d is newer than this "
 		    "program's (%d)", p->base.url, version,
 		    WN_DB_SCHEMA_VERSION);
-		wn_pq_simple(p, c, "ROLLBACK", "roll back");
+		wn__pq_simple(p, c, "ROLLBACK", "roll back");
 		return WN_EFORMAT;
 	}
 	if (version < 1)
-		rc = wn_pq_simple(p, c, WN_DB_PG_V1, "create the schema");
+		rc = wn__pq_simple(p, c, WN_DB_PG_V1, "create the schema");
+	if (rc == 0 && version < 2)
+		rc = wn__pq_simple(p, c, WN_DB_PG_V2,
+		    "add the rule-set tables");
 	if (rc == 0 && version < WN_DB_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT "
 		    "INTO schema_version VALUES (%d)", WN_DB_SCHEMA_VERSION);
-		rc = wn_pq_simple(p, c, sql, "record the schema version");
+		rc = wn__pq_simple(p, c, sql, "record the schema version");
 	}
 	if (rc == 0)
-		rc = wn_pq_simple(p, c, "COMMIT", "commit the schema");
+		rc = wn__pq_simple(p, c, "COMMIT", "commit the schema");
 	if (rc != 0)
-		wn_pq_simple(p, c, "ROLLBACK", "roll back");
+		wn__pq_simple(p, c, "ROLLBACK", "roll back");
 	return rc;
 }
 
@@ -318,7 +289,7 @@ wn_pq_reporter_add(wn_repo_db *db, const wn_reporter *r)
 
 	wn_pubkey_format(&r->key, pk, sizeof(pk));
 	snprintf(added, sizeof(added), "%" PRId64, r->added);
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_REPORTER_ADD, params, "add reporter",
 	    NULL);
@@ -327,7 +298,7 @@ wn_pq_reporter_add(wn_repo_db *db, const wn_reporter *r)
 	else if (strcmp(PQcmdTuples(res), "0") == 0)
 		rc = WN_EINVAL;
 	PQclear(res);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc;
 }
 
@@ -344,8 +315,8 @@ wn_pq_reporter_row(const PGresult *res, int i, wn_reporter *r)
 	snprintf(r->country, sizeof(r->country), "%s", PQgetvalue(res, i, 3));
 	snprintf(r->operator_type, sizeof(r->operator_type), "%s",
 	    PQgetvalue(res, i, 4));
-	r->added = wn_pq_int(res, i, 5);
-	r->revoked = wn_pq_int(res, i, 6);
+	r->added = wn__pq_int(res, i, 5);
+	r->revoked = wn__pq_int(res, i, 6);
 }
 
 static int
@@ -357,7 +328,7 @@ wn_pq_reporter_get(wn_repo_db *db, const char *key_id, wn_reporter *out)
 	wn_pq_conn *c;
 	int rc;
 
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_REPORTER_GET, params, "look up reporter",
 	    NULL);
@@ -368,7 +339,7 @@ wn_pq_reporter_get(wn_repo_db *db, const char *key_id, wn_reporter *out)
 	else
 		wn_pq_reporter_row(res, 0, out);
 	PQclear(res);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc;
 }
 
@@ -382,11 +353,11 @@ wn_pq_reporter_list(wn_repo_db *db, wn_arena *a, wn_reporter **out,
 	wn_reporter *v;
 	int rc, i, n;
 
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_REPORTER_LIST, NULL, "list reporters",
 	    NULL);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	if (res == NULL)
 		return WN_EIO;
 	n = PQntuples(res);
@@ -418,7 +389,7 @@ wn_pq_reporter_revoke(wn_repo_db *db, const char *key_id, int64_t when)
 	if (r.revoked != 0)
 		return WN_EINVAL;
 	snprintf(t, sizeof(t), "%" PRId64, when);
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_REPORTER_REVOKE, params,
 	    "revoke reporter", NULL);
@@ -427,7 +398,7 @@ wn_pq_reporter_revoke(wn_repo_db *db, const char *key_id, int64_t when)
 	else if (strcmp(PQcmdTuples(res), "0") == 0)
 		rc = WN_EINVAL;
 	PQclear(res);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc;
 }
 
@@ -443,7 +414,7 @@ wn_pq_nonce_seen(wn_repo_db *db, const char *key_id, const char *nonce,
 	wn_pq_conn *c;
 	int rc;
 
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_NONCE_SEEN, params, "look up nonce", NULL);
 	if (res == NULL)
@@ -451,7 +422,7 @@ wn_pq_nonce_seen(wn_repo_db *db, const char *key_id, const char *nonce,
 	else
 		*seen_out = PQntuples(res) > 0;
 	PQclear(res);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc;
 }
 
@@ -466,12 +437,12 @@ wn_pq_nonce_purge(wn_repo_db *db, int64_t before)
 	int rc;
 
 	snprintf(t, sizeof(t), "%" PRId64, before);
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_NONCE_PURGE, params, "purge nonces", NULL);
 	rc = res == NULL ? WN_EIO : 0;
 	PQclear(res);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc;
 }
 
@@ -606,26 +577,26 @@ wn_pq_store_report(wn_repo_db *db, const wn_repo_store_req *req,
 	wn_pq_conn *c;
 	int rc, attempt;
 
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	for (attempt = 0; attempt < 3; attempt++) {
-		if ((rc = wn_pq_simple(p, c, "BEGIN", "begin")) != 0)
+		if ((rc = wn__pq_simple(p, c, "BEGIN", "begin")) != 0)
 			break;
 		rc = wn_pq_store_tx(p, c, req, result_out);
 		if (rc == 0) {
 			PGresult *res = PQexec(c->pg, "COMMIT");
 
 			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-				rc = wn_pq_retryable(res) ? WN_ETEMP : WN_EIO;
+				rc = wn__pq_retryable(res) ? WN_ETEMP : WN_EIO;
 				if (rc == WN_EIO)
-					wn_pq_log(p, c->pg, res, "commit");
+					wn__pq_log(p, c->pg, res, "commit");
 			}
 			PQclear(res);
 			if (rc != WN_ETEMP)
 				break;
 			continue;
 		}
-		wn_pq_simple(p, c, "ROLLBACK", "roll back");
+		wn__pq_simple(p, c, "ROLLBACK", "roll back");
 		if (rc == 1)
 			rc = 0;
 		if (rc != WN_ETEMP)
@@ -634,7 +605,7 @@ wn_pq_store_report(wn_repo_db *db, const wn_repo_store_req *req,
 	if (rc == WN_ETEMP)
 		wn_log_err("database %s: store report: still deadlocked after "
 		    "%d attempts", p->base.url, attempt);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc == WN_ETEMP ? WN_EIO : rc;
 }
 
@@ -654,18 +625,18 @@ wn_pq_rows(wn_repo_db *db, const wn_agg_query *q, wn_repo_row_fn fn,
 
 	snprintf(from, sizeof(from), "%" PRId64, q->from_day);
 	snprintf(to, sizeof(to), "%" PRId64, q->to_day);
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, filter ? WN_PQ_ROWS_FILTER : WN_PQ_ROWS_ALL,
 	    params, "read rollups", NULL);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	if (res == NULL)
 		return WN_EIO;
 	n = PQntuples(res);
 	for (i = 0; i < n && rc == 0; i++) {
-		int64_t v = wn_pq_int(res, i, 3);
+		int64_t v = wn__pq_int(res, i, 3);
 
-		rc = fn(arg, wn_pq_int(res, i, 0), PQgetvalue(res, i, 1),
+		rc = fn(arg, wn__pq_int(res, i, 0), PQgetvalue(res, i, 1),
 		    PQgetvalue(res, i, 2), v > 0 ? (uint64_t)v : 0);
 	}
 	PQclear(res);
@@ -685,14 +656,14 @@ wn_pq_reporters(wn_repo_db *db, const wn_agg_query *q, int64_t from_day,
 
 	snprintf(from, sizeof(from), "%" PRId64, from_day);
 	snprintf(to, sizeof(to), "%" PRId64, to_day);
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_REPORTERS, params, "count reporters",
 	    NULL);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	if (res == NULL)
 		return WN_EIO;
-	*n_out = (uint64_t)wn_pq_int(res, 0, 0);
+	*n_out = (uint64_t)wn__pq_int(res, 0, 0);
 	PQclear(res);
 	return 0;
 }
@@ -707,10 +678,10 @@ wn_pq_countries(wn_repo_db *db, wn_arena *a, const char ***out,
 	wn_pq_conn *c;
 	int rc, i, n;
 
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = wn_pq_run(p, c, WN_PQ_COUNTRIES, NULL, "list countries", NULL);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	if (res == NULL)
 		return WN_EIO;
 	n = PQntuples(res);
@@ -734,11 +705,11 @@ wn_pq_ping(wn_repo_db *db)
 	wn_pq_conn *c;
 	int rc;
 
-	if ((rc = wn_pq_acquire(p, &c)) != 0)
+	if ((rc = wn__pq_acquire(p, &c)) != 0)
 		return rc;
 	res = PQexec(c->pg, "SELECT version FROM schema_version");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		wn_pq_log(p, c->pg, res, "health check");
+		wn__pq_log(p, c->pg, res, "health check");
 		rc = WN_EIO;
 		/* a broken connection is made anew on its next use */
 		if (PQstatus(c->pg) != CONNECTION_OK) {
@@ -747,7 +718,7 @@ wn_pq_ping(wn_repo_db *db)
 		}
 	}
 	PQclear(res);
-	wn_pq_release(p, c);
+	wn__pq_release(p, c);
 	return rc;
 }
 
@@ -780,6 +751,15 @@ static const wn_repo_db_ops wn_pq_ops = {
 	.rows = wn_pq_rows,
 	.reporters = wn_pq_reporters,
 	.countries = wn_pq_countries,
+	.maintainer_add = wn__pq_maintainer_add,
+	.maintainer_get = wn__pq_maintainer_get,
+	.maintainer_list = wn__pq_maintainer_list,
+	.maintainer_revoke = wn__pq_maintainer_revoke,
+	.ruleset_publish = wn__pq_ruleset_publish,
+	.ruleset_promote = wn__pq_ruleset_promote,
+	.ruleset_versions = wn__pq_ruleset_versions,
+	.ruleset_package = wn__pq_ruleset_package,
+	.ruleset_rules = wn__pq_ruleset_rules,
 	.ping = wn_pq_ping,
 	.close = wn_pq_close,
 };
@@ -827,10 +807,10 @@ wn__repo_db_pg_open(const char *conninfo, unsigned pool, wn_repo_db **out)
 		return WN_ENOMEM;
 	}
 	strcpy(p->conninfo, conninfo);
-	rc = wn_pq_acquire(p, &c);
+	rc = wn__pq_acquire(p, &c);
 	if (rc == 0) {
 		rc = wn_pq_migrate(p, c);
-		wn_pq_release(p, c);
+		wn__pq_release(p, c);
 	}
 	if (rc != 0) {
 		wn_pq_close(&p->base);

@@ -2,10 +2,14 @@
  * db_schema.h - the repository's tables, one text per backend and
  * version, shared by db_sqlite.c and db_pg.c.
  *
- * Version 1. Times are seconds since the epoch and days are days since
- * 1970-01-01 (UTC), as integers in both backends, so the two answer
- * every query alike. A migration to version N runs the texts of versions
- * up to N in one transaction and records N in schema_version.
+ * Version 1: reporters, reports, nonces and rollups. Version 2 adds the
+ * rule-set channels: maintainers, rule-set names and their owners, the
+ * versions with their package bytes, and the rules of each version.
+ * Times are seconds since the epoch and days are days since 1970-01-01
+ * (UTC), as integers in both backends, so the two answer every query
+ * alike. A migration from version M to N runs the texts of versions M+1
+ * to N in one transaction and records N in schema_version, so an
+ * existing database upgrades in place.
  *
  * rollup is keyed by country and operator type first, so a filtered
  * question seeks to each (country, type) pair it selects and reads only
@@ -14,7 +18,7 @@
 #ifndef WINNOW_REPOSITORY_DB_SCHEMA_H
 #define WINNOW_REPOSITORY_DB_SCHEMA_H
 
-#define WN_DB_SCHEMA_VERSION 1
+#define WN_DB_SCHEMA_VERSION 2
 
 /*
  * The tables, with the types as each backend names them: INT is a 64-bit
@@ -74,9 +78,55 @@
 	" operator_type TEXT NOT NULL," \
 	" PRIMARY KEY (day, key_id))" WR ";"
 
+/*
+ * Version 2, with BLOB and REAL as each backend names them. A set's
+ * owner is a maintainer name (several keys may share one); a version's
+ * revocation is not stored but read from its signer's key, so revoking
+ * a key withdraws every version it signed at once.
+ */
+#define WN_DB_SCHEMA_V2(INT, ID, WR, BLOB, REAL) \
+	"CREATE TABLE maintainers (" \
+	" key_id TEXT PRIMARY KEY," \
+	" public_key TEXT NOT NULL," \
+	" name TEXT NOT NULL," \
+	" added " INT " NOT NULL," \
+	" revoked " INT ");" \
+	"CREATE TABLE rulesets (" \
+	" name TEXT PRIMARY KEY," \
+	" maintainer TEXT NOT NULL," \
+	" description TEXT NOT NULL," \
+	" created " INT " NOT NULL)" WR ";" \
+	"CREATE TABLE ruleset_versions (" \
+	" id " ID "," \
+	" name TEXT NOT NULL REFERENCES rulesets (name)," \
+	" version TEXT NOT NULL," \
+	" stage TEXT NOT NULL," \
+	" sha256 TEXT NOT NULL," \
+	" size " INT " NOT NULL," \
+	" key_id TEXT NOT NULL REFERENCES maintainers (key_id)," \
+	" published " INT " NOT NULL," \
+	" promoted " INT "," \
+	" n_rules " INT " NOT NULL," \
+	" n_tests " INT " NOT NULL," \
+	" package " BLOB " NOT NULL," \
+	" UNIQUE (name, version));" \
+	"CREATE TABLE ruleset_rules (" \
+	" version_id " INT " NOT NULL REFERENCES ruleset_versions (id)," \
+	" rule TEXT NOT NULL," \
+	" score " REAL " NOT NULL," \
+	" describe TEXT NOT NULL," \
+	" scoring " INT " NOT NULL," \
+	" PRIMARY KEY (version_id, rule))" WR ";"
+
 #define WN_DB_SQLITE_V1 \
 	WN_DB_SCHEMA_V1("INTEGER", "INTEGER PRIMARY KEY", " WITHOUT ROWID")
 #define WN_DB_PG_V1 \
 	WN_DB_SCHEMA_V1("BIGINT", "BIGSERIAL PRIMARY KEY", "")
+#define WN_DB_SQLITE_V2 \
+	WN_DB_SCHEMA_V2("INTEGER", "INTEGER PRIMARY KEY", " WITHOUT ROWID", \
+	    "BLOB", "REAL")
+#define WN_DB_PG_V2 \
+	WN_DB_SCHEMA_V2("BIGINT", "BIGSERIAL PRIMARY KEY", "", "BYTEA", \
+	    "DOUBLE PRECISION")
 
 #endif

@@ -9,6 +9,7 @@
  * their own from a pool and read while the writer writes. Each connection
  * prepares its statements once and reuses them. The busy timeout covers
  * other processes (the reporter commands) writing at the same time.
+ * The rule-set channels are in db_sqlite_rulesets.c (db_sqlite_int.h).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -24,29 +25,7 @@
 #include "day.h"
 #include "db.h"
 #include "db_schema.h"
-
-enum {
-	WN_SQ_REPORTER_ADD,
-	WN_SQ_REPORTER_GET,
-	WN_SQ_REPORTER_LIST,
-	WN_SQ_REPORTER_REVOKE,
-	WN_SQ_NONCE_SEEN,
-	WN_SQ_NONCE_ADD,
-	WN_SQ_NONCE_PURGE,
-	WN_SQ_REPORT_ADD,
-	WN_SQ_REPORT_DIGEST,
-	WN_SQ_ROLLUP,
-	WN_SQ_ROLLUP_ALL,
-	WN_SQ_PRESENCE,
-	WN_SQ_ROWS_ALL,
-	WN_SQ_ROWS_FILTER,
-	WN_SQ_REPORTERS,
-	WN_SQ_COUNTRIES,
-	WN_SQ_BEGIN,
-	WN_SQ_COMMIT,
-	WN_SQ_ROLLBACK,
-	WN_SQ_COUNT
-};
+#include "db_sqlite_int.h"
 
 static const char *const wn_sq_sql[WN_SQ_COUNT] = {
 	[WN_SQ_REPORTER_ADD] = "INSERT INTO reporters (key_id, public_key, "
@@ -100,23 +79,8 @@ static const char *const wn_sq_sql[WN_SQ_COUNT] = {
 	[WN_SQ_ROLLBACK] = "ROLLBACK",
 };
 
-typedef struct wn_sq_conn {
-	sqlite3 *db;
-	sqlite3_stmt *st[WN_SQ_COUNT];
-	struct wn_sq_conn *next;	/* in the free list */
-} wn_sq_conn;
-
-typedef struct wn_db_sqlite {
-	wn_repo_db base;
-	char *path;
-	pthread_mutex_t wlock;		/* the writer connection */
-	wn_sq_conn *writer;
-	pthread_mutex_t plock;		/* the free list of readers */
-	wn_sq_conn *readers;
-} wn_db_sqlite;
-
-static void
-wn_sq_log(wn_db_sqlite *s, sqlite3 *db, const char *what)
+void
+wn__sq_log(wn_db_sqlite *s, sqlite3 *db, const char *what)
 {
 	wn_log_err("database sqlite:%s: %s: %s", s->path, what,
 	    db ? sqlite3_errmsg(db) : "cannot allocate a connection");
@@ -131,6 +95,8 @@ wn_sq_conn_close(wn_sq_conn *c)
 		return;
 	for (i = 0; i < WN_SQ_COUNT; i++)
 		sqlite3_finalize(c->st[i]);
+	for (i = 0; i < WN__SQ_RS_SLOTS; i++)
+		sqlite3_finalize(c->rs[i]);
 	sqlite3_close(c->db);
 	wn_free(c);
 }
@@ -156,7 +122,7 @@ wn_sq_conn_open(wn_db_sqlite *s, wn_sq_conn **out)
 		rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
 	}
 	if (rc != SQLITE_OK) {
-		wn_sq_log(s, c->db, "open");
+		wn__sq_log(s, c->db, "open");
 		wn_sq_conn_close(c);
 		return WN_EIO;
 	}
@@ -164,22 +130,29 @@ wn_sq_conn_open(wn_db_sqlite *s, wn_sq_conn **out)
 	return 0;
 }
 
+sqlite3_stmt *
+wn__sq_prepared(wn_db_sqlite *s, wn_sq_conn *c, sqlite3_stmt **slot,
+    const char *sql)
+{
+	if (*slot == NULL) {
+		if (sqlite3_prepare_v3(c->db, sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, slot, NULL) != SQLITE_OK) {
+			wn__sq_log(s, c->db, "prepare");
+			return NULL;
+		}
+	}
+	return *slot;
+}
+
 /* the prepared statement i of c, reset and unbound; NULL after logging */
 static sqlite3_stmt *
 wn_sq_stmt(wn_db_sqlite *s, wn_sq_conn *c, int i)
 {
-	if (c->st[i] == NULL) {
-		if (sqlite3_prepare_v3(c->db, wn_sq_sql[i], -1,
-		    SQLITE_PREPARE_PERSISTENT, &c->st[i], NULL) != SQLITE_OK) {
-			wn_sq_log(s, c->db, "prepare");
-			return NULL;
-		}
-	}
-	return c->st[i];
+	return wn__sq_prepared(s, c, &c->st[i], wn_sq_sql[i]);
 }
 
-static void
-wn_sq_done(sqlite3_stmt *st)
+void
+wn__sq_done(sqlite3_stmt *st)
 {
 	if (st != NULL) {
 		sqlite3_reset(st);
@@ -188,35 +161,35 @@ wn_sq_done(sqlite3_stmt *st)
 }
 
 /* run a statement that returns no rows (or whose rows do not matter) */
-static int
-wn_sq_run(wn_db_sqlite *s, wn_sq_conn *c, sqlite3_stmt *st, const char *what)
+int
+wn__sq_run(wn_db_sqlite *s, wn_sq_conn *c, sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
-	wn_sq_done(st);
+	wn__sq_done(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		wn_sq_log(s, c->db, what);
+		wn__sq_log(s, c->db, what);
 		return WN_EIO;
 	}
 	return 0;
 }
 
-static int
-wn_sq_exec(wn_db_sqlite *s, wn_sq_conn *c, int i, const char *what)
+int
+wn__sq_exec(wn_db_sqlite *s, wn_sq_conn *c, int i, const char *what)
 {
 	sqlite3_stmt *st = wn_sq_stmt(s, c, i);
 
-	return st == NULL ? WN_EIO : wn_sq_run(s, c, st, what);
+	return st == NULL ? WN_EIO : wn__sq_run(s, c, st, what);
 }
 
-static void
-wn_sq_text(sqlite3_stmt *st, int i, const char *v)
+void
+wn__sq_text(sqlite3_stmt *st, int i, const char *v)
 {
 	sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
 }
 
-static int
-wn_sq_reader(wn_db_sqlite *s, wn_sq_conn **out)
+int
+wn__sq_reader(wn_db_sqlite *s, wn_sq_conn **out)
 {
 	pthread_mutex_lock(&s->plock);
 	*out = s->readers;
@@ -226,8 +199,8 @@ wn_sq_reader(wn_db_sqlite *s, wn_sq_conn **out)
 	return *out != NULL ? 0 : wn_sq_conn_open(s, out);
 }
 
-static void
-wn_sq_release(wn_db_sqlite *s, wn_sq_conn *c)
+void
+wn__sq_release(wn_db_sqlite *s, wn_sq_conn *c)
 {
 	if (c == NULL)
 		return;
@@ -244,10 +217,10 @@ wn_sq_read_stmt(wn_db_sqlite *s, int which, wn_sq_conn **c,
 {
 	int rc;
 
-	if ((rc = wn_sq_reader(s, c)) != 0)
+	if ((rc = wn__sq_reader(s, c)) != 0)
 		return rc;
 	if ((*st = wn_sq_stmt(s, *c, which)) == NULL) {
-		wn_sq_release(s, *c);
+		wn__sq_release(s, *c);
 		return WN_EIO;
 	}
 	return 0;
@@ -265,7 +238,7 @@ wn_sq_migrate(wn_db_sqlite *s, wn_sq_conn *c)
 	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE; CREATE TABLE IF NOT EXISTS "
 	    "schema_version (version INTEGER NOT NULL)", NULL, NULL,
 	    NULL) != SQLITE_OK) {
-		wn_sq_log(s, c->db, "create schema_version");
+		wn__sq_log(s, c->db, "create schema_version");
 		return WN_EIO;
 	}
 	rc = sqlite3_prepare_v2(c->db, "SELECT MAX(version) FROM "
@@ -283,6 +256,8 @@ wn_sq_migrate(wn_db_sqlite *s, wn_sq_conn *c)
 	rc = SQLITE_OK;
 	if (version < 1)
 		rc = sqlite3_exec(c->db, WN_DB_SQLITE_V1, NULL, NULL, NULL);
+	if (rc == SQLITE_OK && version < 2)
+		rc = sqlite3_exec(c->db, WN_DB_SQLITE_V2, NULL, NULL, NULL);
 	if (rc == SQLITE_OK && version < WN_DB_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT "
 		    "INTO schema_version VALUES (%d)", WN_DB_SCHEMA_VERSION);
@@ -291,7 +266,7 @@ wn_sq_migrate(wn_db_sqlite *s, wn_sq_conn *c)
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		wn_sq_log(s, c->db, "create the schema");
+		wn__sq_log(s, c->db, "create the schema");
 		sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 		return WN_EIO;
 	}
@@ -314,18 +289,18 @@ wn_sq_reporter_add(wn_repo_db *db, const wn_reporter *r)
 		pthread_mutex_unlock(&s->wlock);
 		return WN_EIO;
 	}
-	wn_sq_text(st, 1, r->key.id);
-	wn_sq_text(st, 2, pk);
-	wn_sq_text(st, 3, r->name);
-	wn_sq_text(st, 4, r->country);
-	wn_sq_text(st, 5, r->operator_type);
+	wn__sq_text(st, 1, r->key.id);
+	wn__sq_text(st, 2, pk);
+	wn__sq_text(st, 3, r->name);
+	wn__sq_text(st, 4, r->country);
+	wn__sq_text(st, 5, r->operator_type);
 	sqlite3_bind_int64(st, 6, r->added);
 	rc = sqlite3_step(st);
-	wn_sq_done(st);
+	wn__sq_done(st);
 	if (rc == SQLITE_CONSTRAINT)
 		rc = WN_EINVAL;
 	else if (rc != SQLITE_DONE) {
-		wn_sq_log(s, s->writer->db, "add reporter");
+		wn__sq_log(s, s->writer->db, "add reporter");
 		rc = WN_EIO;
 	} else
 		rc = 0;
@@ -363,7 +338,7 @@ wn_sq_reporter_get(wn_repo_db *db, const char *key_id, wn_reporter *out)
 
 	if ((rc = wn_sq_read_stmt(s, WN_SQ_REPORTER_GET, &c, &st)) != 0)
 		return rc;
-	wn_sq_text(st, 1, key_id);
+	wn__sq_text(st, 1, key_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		wn_sq_reporter_row(st, out);
@@ -371,11 +346,11 @@ wn_sq_reporter_get(wn_repo_db *db, const char *key_id, wn_reporter *out)
 	} else if (rc == SQLITE_DONE) {
 		rc = WN_ENOENT;
 	} else {
-		wn_sq_log(s, c->db, "look up reporter");
+		wn__sq_log(s, c->db, "look up reporter");
 		rc = WN_EIO;
 	}
-	wn_sq_done(st);
-	wn_sq_release(s, c);
+	wn__sq_done(st);
+	wn__sq_release(s, c);
 	return rc;
 }
 
@@ -406,13 +381,13 @@ wn_sq_reporter_list(wn_repo_db *db, wn_arena *a, wn_reporter **out,
 		}
 		wn_sq_reporter_row(st, &v[n++]);
 	}
-	wn_sq_done(st);
+	wn__sq_done(st);
 	if (rc != SQLITE_DONE) {
-		wn_sq_log(s, c->db, "list reporters");
-		wn_sq_release(s, c);
+		wn__sq_log(s, c->db, "list reporters");
+		wn__sq_release(s, c);
 		return rc == SQLITE_NOMEM ? WN_ENOMEM : WN_EIO;
 	}
-	wn_sq_release(s, c);
+	wn__sq_release(s, c);
 	*out = v;
 	*n_out = n;
 	return 0;
@@ -434,9 +409,9 @@ wn_sq_reporter_revoke(wn_repo_db *db, const char *key_id, int64_t when)
 	if ((st = wn_sq_stmt(s, s->writer, WN_SQ_REPORTER_REVOKE)) == NULL)
 		rc = WN_EIO;
 	else {
-		wn_sq_text(st, 1, key_id);
+		wn__sq_text(st, 1, key_id);
 		sqlite3_bind_int64(st, 2, when);
-		rc = wn_sq_run(s, s->writer, st, "revoke reporter");
+		rc = wn__sq_run(s, s->writer, st, "revoke reporter");
 		if (rc == 0 && sqlite3_changes(s->writer->db) == 0)
 			rc = WN_EINVAL;
 	}
@@ -457,18 +432,18 @@ wn_sq_nonce_seen(wn_repo_db *db, const char *key_id, const char *nonce,
 
 	if ((rc = wn_sq_read_stmt(s, WN_SQ_NONCE_SEEN, &c, &st)) != 0)
 		return rc;
-	wn_sq_text(st, 1, key_id);
-	wn_sq_text(st, 2, nonce);
+	wn__sq_text(st, 1, key_id);
+	wn__sq_text(st, 2, nonce);
 	rc = sqlite3_step(st);
 	*seen_out = rc == SQLITE_ROW;
-	wn_sq_done(st);
+	wn__sq_done(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		wn_sq_log(s, c->db, "look up nonce");
+		wn__sq_log(s, c->db, "look up nonce");
 		rc = WN_EIO;
 	} else {
 		rc = 0;
 	}
-	wn_sq_release(s, c);
+	wn__sq_release(s, c);
 	return rc;
 }
 
@@ -482,7 +457,7 @@ wn_sq_nonce_purge(wn_repo_db *db, int64_t before)
 	pthread_mutex_lock(&s->wlock);
 	if ((st = wn_sq_stmt(s, s->writer, WN_SQ_NONCE_PURGE)) != NULL) {
 		sqlite3_bind_int64(st, 1, before);
-		rc = wn_sq_run(s, s->writer, st, "purge nonces");
+		rc = wn__sq_run(s, s->writer, st, "purge nonces");
 	}
 	pthread_mutex_unlock(&s->wlock);
 	return rc;
@@ -505,25 +480,25 @@ wn_sq_store_rollups(wn_db_sqlite *s, wn_sq_conn *c,
 		const wn_rollup_row *row = &req->rows[i];
 
 		sqlite3_bind_int64(ru, 1, day);
-		wn_sq_text(ru, 2, req->reporter->country);
-		wn_sq_text(ru, 3, optype);
-		wn_sq_text(ru, 4, row->metric);
-		wn_sq_text(ru, 5, row->key);
+		wn__sq_text(ru, 2, req->reporter->country);
+		wn__sq_text(ru, 3, optype);
+		wn__sq_text(ru, 4, row->metric);
+		wn__sq_text(ru, 5, row->key);
 		sqlite3_bind_int64(ru, 6, (int64_t)row->value);
-		if ((rc = wn_sq_run(s, c, ru, "update rollup")) != 0)
+		if ((rc = wn__sq_run(s, c, ru, "update rollup")) != 0)
 			return rc;
 		sqlite3_bind_int64(ra, 1, day);
-		wn_sq_text(ra, 2, row->metric);
-		wn_sq_text(ra, 3, row->key);
+		wn__sq_text(ra, 2, row->metric);
+		wn__sq_text(ra, 3, row->key);
 		sqlite3_bind_int64(ra, 4, (int64_t)row->value);
-		if ((rc = wn_sq_run(s, c, ra, "update rollup")) != 0)
+		if ((rc = wn__sq_run(s, c, ra, "update rollup")) != 0)
 			return rc;
 	}
 	sqlite3_bind_int64(pr, 1, day);
-	wn_sq_text(pr, 2, req->reporter->key.id);
-	wn_sq_text(pr, 3, req->reporter->country);
-	wn_sq_text(pr, 4, optype);
-	return wn_sq_run(s, c, pr, "update presence");
+	wn__sq_text(pr, 2, req->reporter->key.id);
+	wn__sq_text(pr, 3, req->reporter->country);
+	wn__sq_text(pr, 4, optype);
+	return wn__sq_run(s, c, pr, "update presence");
 }
 
 /* the report row; *added_out false when its report_id is stored */
@@ -537,21 +512,21 @@ wn_sq_store_row(wn_db_sqlite *s, wn_sq_conn *c, const wn_repo_store_req *req,
 
 	if (st == NULL)
 		return WN_EIO;
-	wn_sq_text(st, 1, r->report_id);
-	wn_sq_text(st, 2, req->reporter->key.id);
+	wn__sq_text(st, 1, r->report_id);
+	wn__sq_text(st, 2, req->reporter->key.id);
 	sqlite3_bind_int64(st, 3, r->start);
 	sqlite3_bind_int64(st, 4, r->end);
 	sqlite3_bind_int64(st, 5, day);
-	wn_sq_text(st, 6, req->reporter->country);
-	wn_sq_text(st, 7, r->country);
-	wn_sq_text(st, 8, optype);
-	wn_sq_text(st, 9, r->sharing);
-	wn_sq_text(st, 10, r->software_version);
-	wn_sq_text(st, 11, req->digest);
+	wn__sq_text(st, 6, req->reporter->country);
+	wn__sq_text(st, 7, r->country);
+	wn__sq_text(st, 8, optype);
+	wn__sq_text(st, 9, r->sharing);
+	wn__sq_text(st, 10, r->software_version);
+	wn__sq_text(st, 11, req->digest);
 	sqlite3_bind_int64(st, 12, req->received);
 	sqlite3_bind_text(st, 13, req->text, (int)req->text_len,
 	    SQLITE_STATIC);
-	if ((rc = wn_sq_run(s, c, st, "store report")) != 0)
+	if ((rc = wn__sq_run(s, c, st, "store report")) != 0)
 		return rc;
 	*added_out = sqlite3_changes(c->db) > 0;
 	return 0;
@@ -567,17 +542,17 @@ wn_sq_store_digest(wn_db_sqlite *s, wn_sq_conn *c,
 
 	if (st == NULL)
 		return WN_EIO;
-	wn_sq_text(st, 1, req->report->report_id);
+	wn__sq_text(st, 1, req->report->report_id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
-		wn_sq_log(s, c->db, "read stored report");
-		wn_sq_done(st);
+		wn__sq_log(s, c->db, "read stored report");
+		wn__sq_done(st);
 		return WN_EIO;
 	}
 	d = (const char *)sqlite3_column_text(st, 0);
 	*result_out = d != NULL && strcmp(d, req->digest) == 0 ?
 	    WN_REPO_DUPLICATE : WN_REPO_CONFLICT;
-	wn_sq_done(st);
+	wn__sq_done(st);
 	return 0;
 }
 
@@ -594,10 +569,10 @@ wn_sq_store_tx(wn_db_sqlite *s, wn_sq_conn *c, const wn_repo_store_req *req,
 
 	if (st == NULL)
 		return WN_EIO;
-	wn_sq_text(st, 1, req->reporter->key.id);
-	wn_sq_text(st, 2, req->nonce);
+	wn__sq_text(st, 1, req->reporter->key.id);
+	wn__sq_text(st, 2, req->nonce);
 	sqlite3_bind_int64(st, 3, req->received);
-	if ((rc = wn_sq_run(s, c, st, "record nonce")) != 0)
+	if ((rc = wn__sq_run(s, c, st, "record nonce")) != 0)
 		return rc;
 	if (sqlite3_changes(c->db) == 0) {
 		*result_out = WN_REPO_REPLAY;
@@ -620,13 +595,13 @@ wn_sq_store_report(wn_repo_db *db, const wn_repo_store_req *req,
 	int rc;
 
 	pthread_mutex_lock(&s->wlock);
-	rc = wn_sq_exec(s, c, WN_SQ_BEGIN, "begin");
+	rc = wn__sq_exec(s, c, WN_SQ_BEGIN, "begin");
 	if (rc == 0) {
 		rc = wn_sq_store_tx(s, c, req, result_out);
 		if (rc == 0)
-			rc = wn_sq_exec(s, c, WN_SQ_COMMIT, "commit");
+			rc = wn__sq_exec(s, c, WN_SQ_COMMIT, "commit");
 		if (rc != 0) {
-			wn_sq_exec(s, c, WN_SQ_ROLLBACK, "roll back");
+			wn__sq_exec(s, c, WN_SQ_ROLLBACK, "roll back");
 			if (rc > 0)
 				rc = 0;
 		}
@@ -647,18 +622,18 @@ wn_sq_rows(wn_repo_db *db, const wn_agg_query *q, wn_repo_row_fn fn,
 	wn_sq_conn *c;
 	int rc, frc = 0;
 
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn__sq_reader(s, &c)) != 0)
 		return rc;
 	st = wn_sq_stmt(s, c, filter ? WN_SQ_ROWS_FILTER : WN_SQ_ROWS_ALL);
 	if (st == NULL) {
-		wn_sq_release(s, c);
+		wn__sq_release(s, c);
 		return WN_EIO;
 	}
 	sqlite3_bind_int64(st, 1, q->from_day);
 	sqlite3_bind_int64(st, 2, q->to_day);
 	if (filter) {
-		wn_sq_text(st, 3, q->country);
-		wn_sq_text(st, 4, q->operator_type);
+		wn__sq_text(st, 3, q->country);
+		wn__sq_text(st, 4, q->operator_type);
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 v = sqlite3_column_int64(st, 3);
@@ -671,11 +646,11 @@ wn_sq_rows(wn_repo_db *db, const wn_agg_query *q, wn_repo_row_fn fn,
 			break;
 	}
 	if (frc == 0 && rc != SQLITE_DONE) {
-		wn_sq_log(s, c->db, "read rollups");
+		wn__sq_log(s, c->db, "read rollups");
 		frc = WN_EIO;
 	}
-	wn_sq_done(st);
-	wn_sq_release(s, c);
+	wn__sq_done(st);
+	wn__sq_release(s, c);
 	return frc;
 }
 
@@ -692,18 +667,18 @@ wn_sq_reporters(wn_repo_db *db, const wn_agg_query *q, int64_t from_day,
 		return rc;
 	sqlite3_bind_int64(st, 1, from_day);
 	sqlite3_bind_int64(st, 2, to_day);
-	wn_sq_text(st, 3, q->country);
-	wn_sq_text(st, 4, q->operator_type);
+	wn__sq_text(st, 3, q->country);
+	wn__sq_text(st, 4, q->operator_type);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*n_out = (uint64_t)sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else {
-		wn_sq_log(s, c->db, "count reporters");
+		wn__sq_log(s, c->db, "count reporters");
 		rc = WN_EIO;
 	}
-	wn_sq_done(st);
-	wn_sq_release(s, c);
+	wn__sq_done(st);
+	wn__sq_release(s, c);
 	return rc;
 }
 
@@ -728,9 +703,9 @@ wn_sq_countries(wn_repo_db *db, wn_arena *a, const char ***out,
 		    (const char *)sqlite3_column_text(st, 0))) == NULL)
 			break;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		wn_sq_log(s, c->db, "list countries");
-	wn_sq_done(st);
-	wn_sq_release(s, c);
+		wn__sq_log(s, c->db, "list countries");
+	wn__sq_done(st);
+	wn__sq_release(s, c);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return WN_EIO;
 	if (n > 0 && v[n - 1] == NULL)
@@ -748,7 +723,7 @@ wn_sq_ping(wn_repo_db *db)
 	wn_sq_conn *c;
 	int rc;
 
-	if ((rc = wn_sq_reader(s, &c)) != 0)
+	if ((rc = wn__sq_reader(s, &c)) != 0)
 		return rc;
 	rc = sqlite3_prepare_v2(c->db, "SELECT version FROM schema_version",
 	    -1, &st, NULL);
@@ -756,8 +731,8 @@ wn_sq_ping(wn_repo_db *db)
 		rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
-		wn_sq_log(s, c->db, "health check");
-	wn_sq_release(s, c);
+		wn__sq_log(s, c->db, "health check");
+	wn__sq_release(s, c);
 	return rc == SQLITE_ROW ? 0 : WN_EIO;
 }
 
@@ -791,6 +766,15 @@ static const wn_repo_db_ops wn_sq_ops = {
 	.rows = wn_sq_rows,
 	.reporters = wn_sq_reporters,
 	.countries = wn_sq_countries,
+	.maintainer_add = wn__sq_maintainer_add,
+	.maintainer_get = wn__sq_maintainer_get,
+	.maintainer_list = wn__sq_maintainer_list,
+	.maintainer_revoke = wn__sq_maintainer_revoke,
+	.ruleset_publish = wn__sq_ruleset_publish,
+	.ruleset_promote = wn__sq_ruleset_promote,
+	.ruleset_versions = wn__sq_ruleset_versions,
+	.ruleset_package = wn__sq_ruleset_package,
+	.ruleset_rules = wn__sq_ruleset_rules,
 	.ping = wn_sq_ping,
 	.close = wn_sq_close,
 };

@@ -4,11 +4,13 @@
  *
  * libmicrohttpd calls the access handler several times per request: once
  * with the headers, once per piece of body, once more at the end. The
- * first call checks Content-Length against the limit and answers 413 at
- * once, before any body is read; pieces are appended to a buffer that
- * stops at the limit (a chunked body has no length to check first, and
- * is answered 413 when it ends); the last call runs the handler. The
- * completion callback logs the request and frees its state.
+ * first call settles the request's limit (the handler's body_limit for
+ * its method and path, else max_body), checks Content-Length against it
+ * and answers 413 at once, before any body is read; pieces are appended
+ * to a buffer that stops at the limit (a chunked body has no length to
+ * check first, and is answered 413 when it ends); the last call runs the
+ * handler. The completion callback logs the request and frees its
+ * state.
  */
 #include <errno.h>
 #include <netdb.h>
@@ -42,6 +44,7 @@ typedef struct wn_http_conn {
 	char method[8];
 	char path[128];
 	int too_big;
+	size_t limit;			/* of the body, in bytes */
 	size_t discarded;		/* body bytes past the limit */
 } wn_http_conn;
 
@@ -80,6 +83,8 @@ wn_http_send(struct MHD_Connection *mc, wn_http_conn *c, wn_http_reply *rep)
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	if (rep->allow != NULL)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, rep->allow);
+	if (rep->etag[0] != '\0')
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, rep->etag);
 	c->status = rep->status;
 	ok = MHD_queue_response(mc, (unsigned)rep->status, r);
 	MHD_destroy_response(r);
@@ -154,12 +159,16 @@ wn_http_access(void *cls, struct MHD_Connection *mc, const char *url,
 		snprintf(c->method, sizeof(c->method), "%s", method);
 		snprintf(c->path, sizeof(c->path), "%s", url);
 		*con_cls = c;
+		if (s->o.body_limit != NULL)
+			c->limit = s->o.body_limit(s->o.app, method, url);
+		if (c->limit == 0)
+			c->limit = s->o.max_body;
 		cl = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 		    MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL) {
 			errno = 0;
 			n = strtoull(cl, &end, 10);
-			if (errno != 0 || *end != '\0' || n > s->o.max_body) {
+			if (errno != 0 || *end != '\0' || n > c->limit) {
 				c->too_big = 1;
 				return wn_http_send_error(mc, c, 413,
 				    "the body is larger than the limit");
@@ -169,7 +178,7 @@ wn_http_access(void *cls, struct MHD_Connection *mc, const char *url,
 	}
 	if (*upload_data_size > 0) {
 		if (!c->too_big && c->body.len + *upload_data_size >
-		    s->o.max_body)
+		    c->limit)
 			c->too_big = 1;
 		if (!c->too_big)
 			wn_buf_append(&c->body, upload_data,
@@ -180,7 +189,7 @@ wn_http_access(void *cls, struct MHD_Connection *mc, const char *url,
 		/* A chunked body has no length to refuse up front, and
 		 * libmicrohttpd answers only once a body is read: read a
 		 * while for the 413, then hang up on an endless one. */
-		return c->discarded > 4 * s->o.max_body ? MHD_NO : MHD_YES;
+		return c->discarded > 4 * c->limit ? MHD_NO : MHD_YES;
 	}
 	if (c->too_big && c->status == 0)
 		return wn_http_send_error(mc, c, 413, "the body is larger "

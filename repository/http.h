@@ -1,7 +1,9 @@
 /*
  * http.h - the repository's HTTP server (libmicrohttpd), reduced to one
  * call per complete request: the server receives the body (refusing one
- * over the limit with 413 as soon as it is known to be too big), calls
+ * over the limit with 413 as soon as it is known to be too big; the
+ * limit is max_body, or what body_limit says for that method and path),
+ * calls
  * the handler with the request, sends the reply and logs one access line
  * (method, path, status, milliseconds; never a body).
  *
@@ -36,11 +38,17 @@ typedef struct wn_http_reply {
 	int status;
 	const char *content_type;	/* static string */
 	const char *allow;		/* Allow header for 405, or NULL */
+	char etag[72];			/* ETag, quotes included; "" none */
 	wn_buf body;
 } wn_http_reply;
 
 typedef void (*wn_http_handler)(void *app, const wn_http_request *req,
     wn_http_reply *rep);
+
+/* the body limit of a request, from its method and path before its body
+ * is read; 0 means max_body */
+typedef size_t (*wn_http_limit_fn)(void *app, const char *method,
+    const char *path);
 
 typedef struct wn_http_opts {
 	const char *listen;		/* "HOST:PORT", "[V6]:PORT"; 0 any */
@@ -49,6 +57,7 @@ typedef struct wn_http_opts {
 	size_t max_body;		/* 0: WN_HTTP_DEFAULT_MAX_BODY */
 	unsigned threads;		/* 0: WN_HTTP_DEFAULT_THREADS */
 	wn_http_handler handler;
+	wn_http_limit_fn body_limit;	/* NULL: max_body for every request */
 	void *app;
 } wn_http_opts;
 

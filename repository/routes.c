@@ -4,6 +4,7 @@
  * Method checks come before anything else a path does, so a 405 never
  * costs a database call. The statistics paths and the dashboard share the
  * query parser (query.c): a bad parameter is the same 400 everywhere.
+ * Everything under /api/v1/rulesets is api_rulesets.c's.
  */
 #include <ctype.h>
 #include <string.h>
@@ -14,7 +15,9 @@
 #include <winnow/log.h>
 
 #include "api.h"
+#include "api_rulesets.h"
 #include "dashboard.h"
+#include "dashboard_rulesets.h"
 #include "day.h"
 #include "query.h"
 #include "routes.h"
@@ -31,6 +34,14 @@ wn_routes_init(wn_routes *r, wn_repo_db *db, int64_t max_skew)
 	r->db = db;
 	r->now = wn_routes_clock;
 	wn_intake_init(&r->intake, db, max_skew);
+	wn_rs_intake_init(&r->rulesets, db, NULL, max_skew);
+}
+
+size_t
+wn_routes_body_limit(void *app, const char *method, const char *path)
+{
+	(void)app;
+	return wn_api_rulesets_body_limit(method, path);
 }
 
 /* application/json, with or without parameters (charset=utf-8) */
@@ -98,7 +109,7 @@ wn_routes_query(wn_routes *r, const wn_http_request *req,
 	return false;
 }
 
-static void
+void
 wn_routes_db_failed(wn_http_reply *rep, int rc)
 {
 	wn_http_error(rep, rc == WN_ENOMEM ? 500 : 503, rc == WN_ENOMEM ?
@@ -162,6 +173,7 @@ static void
 wn_routes_dashboard(wn_routes *r, const wn_http_request *req,
     wn_http_reply *rep)
 {
+	wn_dash_rulesets rs;
 	wn_agg_query q;
 	wn_agg agg;
 	int rc;
@@ -173,9 +185,15 @@ wn_routes_dashboard(wn_routes *r, const wn_http_request *req,
 		wn_routes_db_failed(rep, rc);
 		return;
 	}
+	if ((rc = wn_dash_rulesets_load(r->db, &q, &rs)) != 0) {
+		wn_agg_fini(&agg);
+		wn_routes_db_failed(rep, rc);
+		return;
+	}
 	rep->status = 200;
 	rep->content_type = "text/html; charset=utf-8";
-	wn_dashboard_render(&agg, &rep->body);
+	wn_dashboard_render_with(&agg, &rs, &rep->body);
+	wn_dash_rulesets_fini(&rs);
 	wn_agg_fini(&agg);
 }
 
@@ -196,6 +214,10 @@ wn_routes_handle(void *app, const wn_http_request *req, wn_http_reply *rep)
 	wn_routes *r = app;
 	size_t i;
 
+	if (wn_api_rulesets_path(req->path)) {
+		wn_api_rulesets(r, req, rep);
+		return;
+	}
 	for (i = 0; i < sizeof(wn_routes_table) / sizeof(wn_routes_table[0]);
 	    i++) {
 		if (strcmp(req->path, wn_routes_table[i].path) == 0) {

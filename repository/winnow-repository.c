@@ -1,7 +1,8 @@
 /*
  * winnow-repository.c - main: the subcommand table of winnow-repository,
  * the service that collects signed statistics reports from winnowd
- * installations and serves aggregates to regulators.
+ * installations, serves aggregates to regulators, and offers the rule
+ * sets maintainers publish.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,12 +20,17 @@ wn_repo_usage(FILE *f)
 	fprintf(f, "usage: " WN_REPO_PROG " serve --listen HOST:PORT --db URL "
 	    "[--tls-cert FILE --tls-key FILE]\n"
 	    "           [--max-body BYTES] [--max-skew SECONDS] "
-	    "[--threads N] [--log-level LEVEL]\n"
+	    "[--threads N] [--tmp-dir DIR]\n"
+	    "           [--log-level LEVEL]\n"
 	    "       " WN_REPO_PROG " reporter add --db URL --key FILE.pub "
 	    "--name NAME --country CC\n"
 	    "           [--operator-type TYPE]\n"
 	    "       " WN_REPO_PROG " reporter list --db URL\n"
 	    "       " WN_REPO_PROG " reporter revoke --db URL KEYID\n"
+	    "       " WN_REPO_PROG " maintainer add --db URL --name NAME "
+	    "--key FILE.pub\n"
+	    "       " WN_REPO_PROG " maintainer list --db URL\n"
+	    "       " WN_REPO_PROG " maintainer revoke --db URL KEYID\n"
 	    "URL is sqlite:PATH or postgresql://...; see "
 	    "winnow-repository(8).\n");
 }
@@ -82,6 +88,8 @@ main(int argc, char **argv)
 		return wn_repo_cmd_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "reporter") == 0)
 		return wn_repo_cmd_reporter(argc - 1, argv + 1);
+	if (strcmp(argv[1], "maintainer") == 0)
+		return wn_repo_cmd_maintainer(argc - 1, argv + 1);
 	fprintf(stderr, WN_REPO_PROG ": unknown command \"%s\"\n", argv[1]);
 	wn_repo_usage(stderr);
 	return EX_USAGE;

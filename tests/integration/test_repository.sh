@@ -402,7 +402,7 @@ if _pg_find_bin; then
 		check "postgresql: the rollups are in PostgreSQL" \
 		    [ "$(pg_psql "SELECT SUM(value) FROM rollup_all WHERE metric = 'messages' AND key = 'total'")" = 800 ]
 		check "postgresql: the schema version is recorded" \
-		    [ "$(pg_psql "SELECT version FROM schema_version")" = 1 ]
+		    [ "$(pg_psql "SELECT version FROM schema_version")" = 2 ]
 		pg_stop
 		rc=0
 		"$REPO" reporter list --db "$PG_URL" 2>"$work/err" || rc=$?
