@@ -43,7 +43,24 @@ int wn_cmd_rules(int argc, char **argv);
 /* wn_cmd_rules_pkg - `winnow rules pack|sign|keygen|verify` (argv[0] is
  * the subcommand); -1 when argv[0] is none of them */
 int wn_cmd_rules_pkg(int argc, char **argv);
+/* `winnow rules publish|promote` (cmd_rules_publish.c) and
+ * `winnow rules update|list|rollback|remove` (cmd_rules_install.c);
+ * argv[0] is the subcommand */
+int wn_cmd_rules_publish(int argc, char **argv);
+int wn_cmd_rules_promote(int argc, char **argv);
+int wn_cmd_rules_update(int argc, char **argv);
+int wn_cmd_rules_list(int argc, char **argv);
+int wn_cmd_rules_rollback(int argc, char **argv);
+int wn_cmd_rules_remove(int argc, char **argv);
 int wn_cmd_reload(int argc, char **argv);
+/*
+ * wn_cli_signal_reload - send SIGUSR1 to the winnowd whose pid is in
+ * pid_file. Returns 0 (signalled; *pid_out set), 1 when no winnowd runs
+ * (no pid file, or its process is gone), -1 after printing why it could
+ * not (as "winnow CMD: ...").
+ */
+int wn_cli_signal_reload(const char *cmd, const char *pid_file,
+    long *pid_out);
 int wn_cmd_report(int argc, char **argv);
 
 /*

@@ -36,24 +36,34 @@ wn_reload_usage(FILE *f)
 	    "first\n");
 }
 
-static int
-wn_reload_read_pid(const char *path, long *pid_out)
+int
+wn_cli_signal_reload(const char *cmd, const char *pid_file, long *pid_out)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = fopen(pid_file, "r");
 	long pid;
 
+	*pid_out = 0;
 	if (f == NULL) {
-		fprintf(stderr, "winnow reload: %s: %s (is winnowd running?)\n",
-		    path, strerror(errno));
-		return WN_EXIT_FAIL;
+		if (errno == ENOENT)
+			return 1;
+		fprintf(stderr, "winnow %s: %s: %s\n", cmd, pid_file,
+		    strerror(errno));
+		return -1;
 	}
 	if (fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
-		fprintf(stderr, "winnow reload: %s: no process id in it\n",
-		    path);
+		fprintf(stderr, "winnow %s: %s: no process id in it\n", cmd,
+		    pid_file);
 		fclose(f);
-		return WN_EXIT_FAIL;
+		return -1;
 	}
 	fclose(f);
+	if (kill((pid_t)pid, SIGUSR1) != 0) {
+		if (errno == ESRCH)
+			return 1;	/* a stale pid file */
+		fprintf(stderr, "winnow %s: pid %ld from %s: %s\n", cmd, pid,
+		    pid_file, strerror(errno));
+		return -1;
+	}
 	*pid_out = pid;
 	return 0;
 }
@@ -107,12 +117,11 @@ wn_cmd_reload(int argc, char **argv)
 	}
 	if (pid_file == NULL)
 		pid_file = c ? c->settings->pid_file : s->pid_file;
-	rc = wn_reload_read_pid(pid_file, &pid);
-	if (rc == 0 && kill((pid_t)pid, SIGUSR1) != 0) {
-		fprintf(stderr, "winnow reload: pid %ld from %s: %s\n", pid,
-		    pid_file, strerror(errno));
-		rc = WN_EXIT_FAIL;
-	}
+	rc = wn_cli_signal_reload("reload", pid_file, &pid);
+	if (rc == 1)
+		fprintf(stderr, "winnow reload: winnowd is not running (no "
+		    "live process in %s)\n", pid_file);
+	rc = rc == 0 ? WN_EXIT_OK : WN_EXIT_FAIL;
 	if (rc == 0)
 		printf("winnow reload: configuration checked; winnowd (pid "
 		    "%ld) is reloading; its log has the outcome\n", pid);

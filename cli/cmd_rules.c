@@ -9,17 +9,19 @@
  * check runs rules over ham and spam and prints per rule the hit rates,
  *       S/O ratio and rank, and what the set catches at the threshold.
  */
-#include <dirent.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <winnow/alloc.h>
 #include <winnow/arena.h>
 #include <winnow/err.h>
+#include <winnow/manifest.h>
 #include <winnow/rules.h>
+#include <winnow/ruleset_check.h>
 
 #include "cli.h"
 
@@ -36,11 +38,18 @@ static const char wn_rules_usage[] =
     "       winnow rules sign FILE --key KEY\n"
     "       winnow rules keygen --out DIR [--name NAME]\n"
     "       winnow rules verify FILE --trusted DIR\n"
+    "       winnow rules publish FILE --repository URL [--cacert FILE]\n"
+    "                            [--timeout S]\n"
+    "       winnow rules promote NAME VERSION --key KEY --repository URL\n"
+    "                            [--stage stable] [--cacert FILE] "
+    "[--timeout S]\n"
     "Rule maintainers' tools. PATH: a .cf file or a folder of them.\n\n"
     "  lint   list errors and warnings as FILE:LINE; exit 1 on errors\n"
     "         (-q: errors only)\n"
-    "  test   run the set's tests/*.eml; each starts with lines\n"
-    "         '# hit: RULE...' and '# miss: RULE...'\n"
+    "  test   the check every set passes before it is published or\n"
+    "         installed: manifest, rules without errors, and its\n"
+    "         tests/*.eml, each starting with lines '# hit: RULE...'\n"
+    "         and '# miss: RULE...'\n"
     "  check  per rule: hits on ham and spam, S/O ratio, rank; and how\n"
     "         much spam the set catches at the required score\n"
     "         (--ham-from/--spam-from FILE read paths from FILE;\n"
@@ -49,7 +58,10 @@ static const char wn_rules_usage[] =
     "  sign   add an Ed25519 signature by KEY (from rules keygen)\n"
     "  keygen make DIR/NAME.key and DIR/NAME.pub (NAME: maintainer)\n"
     "  verify check a package against the *.pub keys in DIR; exit 1\n"
-    "         when it does not hold\n";
+    "         when it does not hold\n"
+    "  publish send a signed package to winnow-repository (stage\n"
+    "          testing); exit 1 refused, 75 repository unreachable\n"
+    "  promote sign a promotion of NAME VERSION to stable by KEY\n";
 
 static void
 wn_rules_print_stats(const char *what, const wn_rules_stats *s,
@@ -72,45 +84,19 @@ wn_rules_print_stats(const char *what, const wn_rules_stats *s,
 	    d->warnings == 1 ? "" : "s");
 }
 
-/* manifest: "key: value" lines; the keys a rule set must have */
+/* a folder with a manifest is a rule set: its manifest must read */
 static void
 wn_rules_check_manifest(const char *dir, wn_diag_list *d)
 {
-	static const char *const keys[] = {
-		"name", "version", "maintainer", "licence", "min-engine"
-	};
-	bool have[5] = { false };
-	char path[4096], line[1024];
-	unsigned lineno = 0;
-	size_t i;
-	FILE *f;
+	char path[4096], err[WN_MANIFEST_ERR_LEN];
+	wn_manifest m;
 
 	snprintf(path, sizeof(path), "%s/manifest", dir);
-	f = fopen(path, "r");
-	if (f == NULL)
+	if (access(path, F_OK) != 0)
 		return;		/* a plain folder of rules */
-	while (fgets(line, sizeof(line), f) != NULL) {
-		char *colon;
-
-		lineno++;
-		if (line[0] == '#' || line[0] == '\n')
-			continue;
-		colon = strchr(line, ':');
-		if (colon == NULL) {
-			wn_diag_add(d, WN_DIAG_ERROR, path, lineno,
-			    "manifest lines are 'key: value'");
-			continue;
-		}
-		*colon = '\0';
-		for (i = 0; i < 5; i++)
-			if (strcmp(line, keys[i]) == 0)
-				have[i] = true;
-	}
-	fclose(f);
-	for (i = 0; i < 5; i++)
-		if (!have[i])
-			wn_diag_add(d, WN_DIAG_ERROR, path, 0,
-			    "manifest has no '%s'", keys[i]);
+	if (wn_manifest_read_dir(dir, &m, err) != 0)
+		wn_diag_add(d, WN_DIAG_ERROR, "", 0, "%s", err);
+	wn_manifest_fini(&m);
 }
 
 static int
@@ -151,227 +137,29 @@ wn_rules_lint(int argc, char **argv)
 
 /* ---- test ---- */
 
-typedef struct wn_rules_expect {
-	char *name;
-	bool hit;
-} wn_rules_expect;
-
-typedef struct wn_rules_tester {
-	const wn_rules *rs;
-	wn_rules_worker *w;
-	wn_arena *arena;
-	uint8_t *has_hit_test;	/* per rule id */
-	uint8_t *has_miss_test;
-	size_t messages, expectations, failures;
-} wn_rules_tester;
-
-/* read the leading "# hit:" / "# miss:" lines; returns the body offset */
-static size_t
-wn_rules_test_header(const char *data, size_t len, wn_rules_expect **ex,
-    size_t *n_ex, size_t *cap)
-{
-	size_t off = 0;
-
-	while (off < len && data[off] == '#') {
-		const char *nl = memchr(data + off, '\n', len - off);
-		size_t end = nl ? (size_t)(nl - data) : len;
-		char *line = strndup(data + off + 1, end - off - 1);
-		char *p, *tok, *save = NULL;
-		bool hit;
-
-		off = nl ? end + 1 : len;
-		if (line == NULL)
-			continue;
-		p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (strncmp(p, "hit:", 4) == 0)
-			hit = true;
-		else if (strncmp(p, "miss:", 5) == 0)
-			hit = false;
-		else {
-			free(line);
-			continue;	/* a comment */
-		}
-		p += hit ? 4 : 5;
-		for (tok = strtok_r(p, " \t\r", &save); tok != NULL;
-		    tok = strtok_r(NULL, " \t\r", &save)) {
-			if (*n_ex == *cap) {
-				size_t nc = *cap ? *cap * 2 : 16;
-				wn_rules_expect *nv = realloc(*ex,
-				    nc * sizeof(*nv));
-
-				if (nv == NULL)
-					break;
-				*ex = nv;
-				*cap = nc;
-			}
-			(*ex)[*n_ex].name = strdup(tok);
-			(*ex)[*n_ex].hit = hit;
-			if ((*ex)[*n_ex].name != NULL)
-				(*n_ex)++;
-		}
-		free(line);
-	}
-	return off;
-}
-
-static void
-wn_rules_test_message(wn_rules_tester *t, const char *path,
-    const char *data, size_t len)
-{
-	wn_rules_expect *ex = NULL;
-	size_t n_ex = 0, cap = 0, off, i, k;
-	wn_mime_limits limits;
-	wn_mime_msg *msg;
-	wn_rules_result res;
-
-	off = wn_rules_test_header(data, len, &ex, &n_ex, &cap);
-	t->messages++;
-	if (n_ex == 0) {
-		printf("%s: no '# hit:' or '# miss:' line\n", path);
-		t->failures++;
-		goto out;
-	}
-	wn_arena_reset(t->arena);
-	wn_mime_limits_default(&limits);
-	if (wn_mime_parse(t->arena, data + off, len - off, &limits, &msg) != 0
-	    || wn_rules_match(t->rs, t->w, t->arena, msg, data + off,
-	    len - off, 0, WN_RULES_RUN_ALL, &res) != 0) {
-		printf("%s: out of memory\n", path);
-		t->failures++;
-		goto out;
-	}
-	for (i = 0; i < n_ex; i++) {
-		long id = wn_rules_find(t->rs, ex[i].name);
-		bool got = false;
-
-		t->expectations++;
-		if (strcmp(ex[i].name, WN_GTUBE_SYMBOL) == 0)
-			got = wn_rules_gtube(data + off, len - off);
-		else if (id < 0) {
-			printf("%s: %s: no such rule\n", path, ex[i].name);
-			t->failures++;
-			continue;
-		} else {
-			for (k = 0; k < res.n_hits; k++)
-				if (res.hits[k].id == (uint32_t)id)
-					got = true;
-			if (ex[i].hit)
-				t->has_hit_test[id] = 1;
-			else
-				t->has_miss_test[id] = 1;
-		}
-		if (got != ex[i].hit) {
-			printf("%s: %s %s\n", path, ex[i].name, ex[i].hit ?
-			    "should hit but did not" :
-			    "should not hit but did");
-			t->failures++;
-		}
-	}
-	for (k = 0; k < res.n_limited; k++)
-		printf("%s: %s hit a match limit\n", path, res.limited[k]);
-out:
-	for (i = 0; i < n_ex; i++)
-		free(ex[i].name);
-	free(ex);
-}
-
-static int
-wn_rules_test_one(const wn_input_msg *m, void *arg)
-{
-	wn_rules_test_message(arg, m->path, m->data, m->len);
-	return 0;
-}
-
-static int
-wn_rules_eml_filter(const struct dirent *e)
-{
-	size_t n = strlen(e->d_name);
-
-	return e->d_name[0] != '.' && n > 4 &&
-	    strcmp(e->d_name + n - 4, ".eml") == 0;
-}
-
 static int
 wn_rules_test(int argc, char **argv)
 {
-	wn_rules_tester t;
-	wn_rules *rs = NULL;
-	struct dirent **ents = NULL;
-	char tests[4096];
-	const char *dir;
-	size_t i, scoring = 0, covered = 0;
-	int n, k, rc;
+	wn_ruleset_check_result res;
+	wn_diag_list d;
+	int rc;
 
 	if (argc != 2)
 		return wn_cli_usage_error("rules test", "give one rule-set DIR");
-	dir = argv[1];
-	if ((rc = wn_cli_load_rules("rules test", &dir, 1, false, &rs)) != 0)
-		return rc;
-	memset(&t, 0, sizeof(t));
-	{
-		wn_diag_list md;
-
-		wn_diag_list_init(&md);
-		wn_rules_check_manifest(dir, &md);
-		wn_cli_print_diags(stdout, &md, true);
-		t.failures += md.errors;
-		wn_diag_list_fini(&md);
-	}
-	t.rs = rs;
-	t.arena = wn_arena_new(0);
-	t.has_hit_test = calloc(wn_rules_count(rs) + 1, 1);
-	t.has_miss_test = calloc(wn_rules_count(rs) + 1, 1);
-	if (t.arena == NULL || t.has_hit_test == NULL ||
-	    t.has_miss_test == NULL || wn_rules_worker_new(rs, &t.w) != 0) {
-		rc = WN_EXIT_SOFTWARE;
-		goto out;
-	}
-	snprintf(tests, sizeof(tests), "%s/tests", dir);
-	n = scandir(tests, &ents, wn_rules_eml_filter, alphasort);
-	if (n < 0) {
-		fprintf(stderr, "winnow rules test: %s: no tests folder\n",
-		    tests);
-		rc = WN_EXIT_FAIL;
-		goto out;
-	}
-	for (k = 0; k < n; k++) {
-		char *p = NULL;
-
-		if (asprintf(&p, "%s/%s", tests, ents[k]->d_name) >= 0) {
-			(void)wn_cli_each_message(&p, 1, wn_rules_test_one,
-			    &t);
-			free(p);
-		}
-		free(ents[k]);
-	}
-	free(ents);
-	for (i = 0; i < wn_rules_count(rs); i++) {
-		if (!wn_rules_scoring(rs, i))
-			continue;
-		scoring++;
-		if (t.has_hit_test[i] && t.has_miss_test[i]) {
-			covered++;
-			continue;
-		}
-		printf("%s: no %s test\n", wn_rules_name(rs, i),
-		    !t.has_hit_test[i] ? "hit" : "miss");
-		t.failures++;
+	wn_diag_list_init(&d);
+	rc = wn_ruleset_check(argv[1], &d, &res, NULL, NULL);
+	wn_cli_print_diags(stdout, &d, false);
+	wn_diag_list_fini(&d);
+	if (rc == WN_ENOMEM) {
+		fprintf(stderr, "winnow rules test: out of memory\n");
+		return WN_EXIT_SOFTWARE;
 	}
 	printf("%zu message%s, %zu expectation%s, %zu failure%s; %zu of %zu "
-	    "scoring rules have hit and miss tests\n", t.messages,
-	    t.messages == 1 ? "" : "s", t.expectations,
-	    t.expectations == 1 ? "" : "s", t.failures,
-	    t.failures == 1 ? "" : "s", covered, scoring);
-	rc = t.failures || t.messages == 0 ? WN_EXIT_FAIL : WN_EXIT_OK;
-out:
-	wn_rules_worker_free(&t.w);
-	wn_arena_free(&t.arena);
-	free(t.has_hit_test);
-	free(t.has_miss_test);
-	wn_rules_free(&rs);
-	return rc;
+	    "scoring rules have hit and miss tests\n", res.messages,
+	    res.messages == 1 ? "" : "s", res.expectations,
+	    res.expectations == 1 ? "" : "s", res.failures,
+	    res.failures == 1 ? "" : "s", res.covered, res.scoring);
+	return rc == 0 ? WN_EXIT_OK : WN_EXIT_FAIL;
 }
 
 /* ---- check ---- */
@@ -585,6 +373,18 @@ out:
 int
 wn_cmd_rules(int argc, char **argv)
 {
+	static const struct {
+		const char *name;
+		int (*fn)(int, char **);
+	} remote[] = {
+		{ "publish", wn_cmd_rules_publish },
+		{ "promote", wn_cmd_rules_promote },
+		{ "update", wn_cmd_rules_update },
+		{ "list", wn_cmd_rules_list },
+		{ "rollback", wn_cmd_rules_rollback },
+		{ "remove", wn_cmd_rules_remove },
+	};
+	size_t i;
 	int rc;
 
 	if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
@@ -605,6 +405,10 @@ wn_cmd_rules(int argc, char **argv)
 		return wn_rules_check(argc - 1, argv + 1);
 	if ((rc = wn_cmd_rules_pkg(argc - 1, argv + 1)) >= 0)
 		return rc;
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if (strcmp(argv[1], remote[i].name) == 0)
+			return remote[i].fn(argc - 1, argv + 1);
 	return wn_cli_usage_error("rules", "unknown subcommand (lint, test, "
-	    "check, pack, sign, keygen, verify)");
+	    "check, pack, sign, keygen, verify, publish, promote, update, "
+	    "list, rollback, remove)");
 }
