@@ -28,8 +28,6 @@
 #include "rules_remote.h"
 
 #define WN_EXIT_TEMPFAIL 75	/* EX_TEMPFAIL */
-#define WN_PUBLISH_NAME_CHARS \
-	"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-"
 
 /* what publish and promote take besides their positional arguments */
 typedef struct wn_publish_args {
@@ -235,9 +233,7 @@ wn_cmd_rules_promote(int argc, char **argv)
 		    "VERSION");
 	name = a.pos[0];
 	version = a.pos[1];
-	if (name[0] == '.' || strlen(name) > WN_MANIFEST_MAX_NAME ||
-	    name[strspn(name, WN_PUBLISH_NAME_CHARS)] != '\0' ||
-	    name[0] == '\0')
+	if (!wn_manifest_name_valid(name))
 		return wn_cli_usage_error("rules promote", "NAME is letters, "
 		    "digits, '.', '_' and '-'");
 	if (strlen(version) > WN_MANIFEST_MAX_NAME ||

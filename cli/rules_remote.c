@@ -72,22 +72,6 @@ wn_remote_clean(char *dst, size_t cap, const char *s)
 
 /* a rule-set name or version as it may appear in a URL path */
 static bool
-wn_remote_name_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL || s[0] == '\0' || s[0] == '.')
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
-		    s[i] == '_' || s[i] == '-'))
-			return false;
-	return i <= WN_MANIFEST_MAX_NAME;
-}
-
-static bool
 wn_remote_stage_ok(const char *s)
 {
 	return s != NULL && (strcmp(s, "testing") == 0 ||
@@ -284,7 +268,7 @@ wn_remote_latest(const wn_remote_opts *o, const char *name,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (!wn_remote_name_ok(name) || !wn_remote_stage_ok(stage))
+	if (!wn_manifest_name_valid(name) || !wn_remote_stage_ok(stage))
 		return wn_remote_err(err, WN_EINVAL, "not a rule-set name and "
 		    "stage (testing or stable)");
 	wn_buf_init(&url);
@@ -460,7 +444,7 @@ wn_remote_promote(const wn_remote_opts *o, const char *name,
 	wn_buf url, body, answer;
 	int rc;
 
-	if (!wn_remote_name_ok(name) || version == NULL ||
+	if (!wn_manifest_name_valid(name) || version == NULL ||
 	    !wn_version_valid(version) || !wn_remote_stage_ok(stage))
 		return wn_remote_err(err, WN_EINVAL, "not a rule-set name, "
 		    "version and stage (testing or stable)");

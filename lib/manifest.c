@@ -104,8 +104,8 @@ wn_version_cmp(const char *a, const char *b, int *cmp_out)
 	return 0;
 }
 
-static bool
-wn_manifest_name_ok(const char *s)
+bool
+wn_manifest_name_valid(const char *s)
 {
 	size_t n = strlen(s), i;
 
@@ -132,7 +132,7 @@ wn_manifest_check(const wn_manifest *m, char *err)
 		    *wn_manifest_field((wn_manifest *)m, k) == NULL)
 			return wn_manifest_err(err, WN_EFORMAT,
 			    "manifest has no '%s'", wn_manifest_keys[k].key);
-	if (!wn_manifest_name_ok(m->name))
+	if (!wn_manifest_name_valid(m->name))
 		return wn_manifest_err(err, WN_EFORMAT, "manifest: name '%.64s' "
 		    "is not 1-64 letters, digits, '.', '_' or '-'", m->name);
 	if (strlen(m->version) > WN_MANIFEST_MAX_NAME ||

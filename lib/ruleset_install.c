@@ -121,16 +121,6 @@ wn_inst_versions(const char *root, wn_installed_set *s, char *err)
 	return 0;
 }
 
-static bool
-wn_inst_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	return n > 0 && n <= WN_MANIFEST_MAX_NAME && s[0] != '.' &&
-	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") == n;
-}
-
 static int
 wn_inst_name_cmp(const void *a, const void *b)
 {
@@ -174,7 +164,7 @@ wn_ruleset_installed(const char *root, wn_installed_set **sets_out,
 		struct stat st;
 		wn_installed_set *nv;
 
-		if (!wn_inst_name_ok(e->d_name))
+		if (!wn_manifest_name_valid(e->d_name))
 			continue;
 		wn_path(path, sizeof(path), "%s/%s", root, e->d_name);
 		if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
@@ -407,7 +397,7 @@ wn_ruleset_switch(const char *root, const char *name, const char *version,
 	struct stat st;
 	int rc, cmp = 0;
 
-	if (!wn_inst_name_ok(name) || !wn_version_valid(version))
+	if (!wn_manifest_name_valid(name) || !wn_version_valid(version))
 		return wn_inst_err(err, WN_EINVAL, "'%s %s' is not a rule-set "
 		    "name and version", name, version);
 	wn_path(setdir, sizeof(setdir), "%s/%s", root, name);
@@ -490,7 +480,7 @@ wn_ruleset_remove(const char *root, const char *name, char *err)
 	char setdir[4096], path[4096];
 	struct stat st;
 
-	if (!wn_inst_name_ok(name))
+	if (!wn_manifest_name_valid(name))
 		return wn_inst_err(err, WN_EINVAL, "'%s' is not a rule-set "
 		    "name", name);
 	wn_path(setdir, sizeof(setdir), "%s/%s", root, name);
@@ -515,7 +505,7 @@ wn_ruleset_prune(const char *root, const char *name, size_t keep, char *err)
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	if (!wn_inst_name_ok(name))
+	if (!wn_manifest_name_valid(name))
 		return wn_inst_err(err, WN_EINVAL, "'%s' is not a rule-set "
 		    "name", name);
 	snprintf(s.name, sizeof(s.name), "%s", name);

@@ -52,22 +52,6 @@ wn_ruleset_meta_hex(const char *s, size_t want)
 }
 
 /* a manifest name: 1-64 letters, digits, '.', '_', '-', not leading '.' */
-static bool
-wn_ruleset_meta_name_ok(const char *s)
-{
-	size_t i;
-
-	if (s[0] == '\0' || s[0] == '.')
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') ||
-		    (s[i] >= 'A' && s[i] <= 'Z') ||
-		    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
-		    s[i] == '_' || s[i] == '-'))
-			return false;
-	return i <= WN_MANIFEST_MAX_NAME;
-}
-
 /* a path under the rule-set API that cannot climb out of it or carry a
  * query, a fragment, escapes or anything a terminal would interpret */
 static bool
@@ -119,7 +103,7 @@ wn_ruleset_meta_fields(json_t *root, wn_ruleset_meta *m, char *err)
 	if ((rc = wn_ruleset_meta_str(root, "name", m->name, sizeof(m->name),
 	    err)) != 0)
 		return rc;
-	if (!wn_ruleset_meta_name_ok(m->name))
+	if (!wn_manifest_name_valid(m->name))
 		return wn_ruleset_meta_err(err, "name: not 1-%d letters, "
 		    "digits, '.', '_' or '-'", WN_MANIFEST_MAX_NAME);
 	if ((rc = wn_ruleset_meta_str(root, "version", m->version,

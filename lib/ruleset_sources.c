@@ -15,20 +15,6 @@
 #include <winnow/ruleset_install.h>
 #include <winnow/str.h>
 
-static bool
-wn_src_name_ok(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0 || n > WN_MANIFEST_MAX_NAME || s[0] == '.')
-		return false;
-	for (i = 0; i < n; i++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789._-", s[i]) == NULL || s[i] == '\0')
-			return false;
-	return true;
-}
-
 int
 wn_ruleset_channels_parse(const char *text, wn_ruleset_channel *out,
     size_t max, size_t *n_out, char *err)
@@ -39,6 +25,7 @@ wn_ruleset_channels_parse(const char *text, wn_ruleset_channel *out,
 	*n_out = 0;
 	for (;;) {
 		const char *w, *colon, *end;
+		char name[WN_MANIFEST_MAX_NAME + 1];
 		size_t len, name_len;
 
 		p += strspn(p, " \t");
@@ -50,7 +37,10 @@ wn_ruleset_channels_parse(const char *text, wn_ruleset_channel *out,
 		end = w + len;
 		colon = memchr(w, ':', len);
 		name_len = colon != NULL ? (size_t)(colon - w) : len;
-		if (!wn_src_name_ok(w, name_len)) {
+		if (name_len < sizeof(out[0].name))
+			memcpy(name, w, name_len);
+		name[name_len < sizeof(out[0].name) ? name_len : 0] = '\0';
+		if (!wn_manifest_name_valid(name)) {
 			snprintf(err, WN_RULESET_INSTALL_ERR_LEN, "'%.*s' is not "
 			    "a rule-set name (letters, digits, '.', '_', '-')",
 			    (int)name_len, w);

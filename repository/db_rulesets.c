@@ -38,18 +38,7 @@ wn_rs_stage_parse(const char *s, enum wn_rs_stage *out)
 bool
 wn_rs_name_valid(const char *s)
 {
-	size_t n = strlen(s), i;
-
-	if (n == 0 || n > WN_RS_NAME_LEN || s[0] == '.')
-		return false;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-'))
-			return false;
-	}
-	return true;
+	return wn_manifest_name_valid(s);	/* WN_RS_NAME_LEN bytes at most */
 }
 
 bool

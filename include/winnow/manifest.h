@@ -57,6 +57,13 @@ void wn_manifest_fini(wn_manifest *m);
  */
 int wn_version_cmp(const char *a, const char *b, int *cmp_out);
 
+/*
+ * wn_manifest_name_valid - is s a rule-set name: letters, digits, '.',
+ * '_' and '-', not starting with '.', 1 to WN_MANIFEST_MAX_NAME bytes
+ * (so it is always a safe file name and URL path segment)
+ */
+bool wn_manifest_name_valid(const char *s);
+
 /* wn_version_valid - is s a dotted-number version */
 bool wn_version_valid(const char *s);
 
