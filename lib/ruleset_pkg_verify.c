@@ -52,6 +52,7 @@ wn_ruleset_check_sig(wn_ruleset_pkg *p, const wn_pubkey *keys, size_t n_keys,
 		    (id[i] >= 'a' && id[i] <= 'f')))
 			return wn__ruleset_err(err, WN_EFORMAT, "%s is not a "
 			    "winnow rules signature", WN__RULESET_SIG);
+	memcpy(p->key_id, id, sizeof(p->key_id));	/* claimed, until checked */
 	wn_buf_init(&text);
 	if (wn__ruleset_signed_text(sums, &text) != 0) {
 		wn_buf_fini(&text);
@@ -70,8 +71,6 @@ wn_ruleset_check_sig(wn_ruleset_pkg *p, const wn_pubkey *keys, size_t n_keys,
 	else if (i == n_keys)
 		rc = wn__ruleset_err(err, WN_EFORMAT, "signature by %s does not "
 		    "hold: CHECKSUMS changed after signing", id);
-	else
-		memcpy(p->key_id, id, sizeof(p->key_id));
 	wn_buf_fini(&text);
 	return rc;
 }
@@ -229,8 +228,13 @@ wn__ruleset_pkg_load(const void *data, size_t len,
 		rc = wn_ruleset_check_sums(p, err);
 	if (rc == 0)
 		rc = wn_ruleset_check_manifest(p, flags, err);
-	if (rc != 0)
+	if (rc != 0) {
+		char claimed[sizeof(p->key_id)];
+
+		memcpy(claimed, p->key_id, sizeof(claimed));
 		wn_ruleset_pkg_fini(p);
+		memcpy(p->key_id, claimed, sizeof(claimed));
+	}
 	return rc;
 }
 

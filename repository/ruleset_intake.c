@@ -97,26 +97,22 @@ wn_rs_text(wn_arena *a, const char *s)
 /* --- verification ---------------------------------------------------- */
 
 /*
- * A verification failure as an answer. The package names its signer in
- * CHECKSUMS.sig; when that key is not among the registered ones the
- * package is otherwise unjudged, and the refusal is about the key (403).
- * XXX: ruleset_pkg.h tells this case only by its message; a code or the
- * signer's id on failure would be sturdier.
+ * A verification failure as an answer. A package whose signer (the key
+ * its signature line names) is not among the registered keys is refused
+ * for the key (403); any other failure is about the package (400).
  */
 static int
-wn_rs_verify_failed(wn_rs_result *out, int rc, const char *err)
+wn_rs_verify_failed(wn_rs_result *out, int rc, const char *err,
+    const char *claimed, bool registered)
 {
-	char id[WN_SIGN_KEY_ID_LEN + 1];
-
 	if (rc == WN_ENOMEM)
 		return wn__rs_db_failed(out, rc);
 	if (rc == WN_ELIMIT)
 		return wn__rs_result_set(out, 413, "%s", err);
-	if (rc == WN_EFORMAT && sscanf(err, "signed by key %16[0-9a-f], "
-	    "which is not trusted", id) == 1 && strlen(id) ==
-	    WN_SIGN_KEY_ID_LEN && strstr(err, "not trusted") != NULL)
+	if (rc == WN_EFORMAT && claimed[0] != '\0' && !registered)
 		return wn__rs_result_set(out, 403, "the package is signed by "
-		    "key %s, which is not a registered maintainer key", id);
+		    "key %s, which is not a registered maintainer key",
+		    claimed);
 	if (rc == WN_EFORMAT)
 		return wn__rs_result_set(out, 400, "%s", err);
 	wn_log_err("rule-set package: %s", err);
@@ -156,7 +152,8 @@ wn_rs_verify(wn_rs_intake *in, const void *body, size_t len, wn_arena *a,
 	err[0] = '\0';
 	rc = wn_ruleset_pkg_verify_mem(body, len, keys, n, NULL, pkg, err);
 	if (rc != 0) {
-		wn_rs_verify_failed(out, rc, err);
+		wn_rs_verify_failed(out, rc, err, pkg->key_id,
+		    wn_rs_signer(m, n, pkg->key_id) != NULL);
 		return rc == WN_ENOMEM ? rc : 0;
 	}
 	*signer_out = wn_rs_signer(m, n, pkg->key_id);

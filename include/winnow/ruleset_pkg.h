@@ -108,7 +108,10 @@ int wn_ruleset_trusted_load(const char *dir, wn_pubkey **keys_out,
 /*
  * wn_ruleset_pkg_verify_mem - verify the package given as bytes against
  * keys[0..n_keys) (see above). On success out holds its members and
- * manifest; on failure out is zeroed. err does not name the package.
+ * manifest. On failure out is zeroed but for key_id, which names the key
+ * the package says it is signed by, when its signature line reads ("" if
+ * not): not among keys, or a signature that does not hold under it.
+ * err does not name the package.
  */
 int wn_ruleset_pkg_verify_mem(const void *data, size_t len,
     const wn_pubkey *keys, size_t n_keys, const wn_ruleset_pkg_limits *lim,
