@@ -124,6 +124,88 @@ wn_fp_feed(wn_fp_ctx *c, const char *text, size_t len)
 	wn__fp_norm_text(text, len, wn_fp_word, c);
 }
 
+/* Is s[0..n) white space only? */
+static bool
+wn_fp_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+/* A quoted line ("> ...") or a reply's attribution ("... wrote:"). */
+static bool
+wn_fp_quoted(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	if (i < n && s[i] == '>')
+		return true;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\r'))
+		n--;
+	return n >= 6 && memcmp(s + n - 6, "wrote:", 6) == 0;
+}
+
+/* A greeting: a short line ending in ',', ':' or '!' ("Dear Anna Schmidt,",
+ * "Hi Tom!"), of at most WN_FP_GREETING_WORDS words. */
+#define WN_FP_GREETING_WORDS	5
+#define WN_FP_GREETING_BYTES	64
+static bool
+wn_fp_greeting(const char *s, size_t n)
+{
+	size_t i, words = 0;
+	bool in = false;
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	    s[n - 1] == '\r'))
+		n--;
+	if (n == 0 || n > WN_FP_GREETING_BYTES ||
+	    (s[n - 1] != ',' && s[n - 1] != ':' && s[n - 1] != '!'))
+		return false;
+	for (i = 0; i < n; i++) {
+		bool sp = s[i] == ' ' || s[i] == '\t';
+
+		if (!sp && !in)
+			words++;
+		in = !sp;
+	}
+	return words <= WN_FP_GREETING_WORDS;
+}
+
+/*
+ * The text of a part, line by line, without what varies per recipient or
+ * per reply: the greeting (the first line that is not blank, when it
+ * looks like one), quoted lines and attributions.
+ */
+static void
+wn_fp_feed_body(wn_fp_ctx *c, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+	bool first = true;
+
+	if (text == NULL)
+		return;
+	while (p < end && !c->stop) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (wn_fp_blank(p, n - (nl != NULL))) {
+			p += n;
+			continue;
+		}
+		if (!(first && wn_fp_greeting(p, n - (nl != NULL))) &&
+		    !wn_fp_quoted(p, n - (nl != NULL)))
+			wn_fp_feed(c, p, n);
+		first = false;
+		p += n;
+	}
+}
+
 static bool
 wn_fp_is_type(const wn_mime_part *p, const char *type, const char *subtype)
 {
@@ -131,9 +213,34 @@ wn_fp_is_type(const wn_mime_part *p, const char *type, const char *subtype)
 }
 
 /*
+ * A text/plain alternative that stands for its siblings: not an
+ * attachment, and not a stub ("your mail program cannot show HTML") with
+ * less than a quarter of the text of the longest other alternative. A
+ * stub is skipped and the other alternatives used, so a sender cannot
+ * vary the plain part alone either.
+ */
+static bool
+wn_fp_plain_stands(const wn_mime_part *q)
+{
+	const wn_mime_part *o;
+	size_t longest = 0;
+
+	if (!wn_fp_is_type(q, "text", "plain") || q->is_attachment ||
+	    !wn_mime_part_is_text(q))
+		return false;
+	if (q->parent == NULL ||
+	    !wn_fp_is_type(q->parent, "multipart", "alternative"))
+		return true;
+	for (o = q->parent->child; o != NULL; o = o->next)
+		if (o != q && wn_mime_part_is_text(o) && o->text.len > longest)
+			longest = o->text.len;
+	return q->text.len * 4 >= longest;
+}
+
+/*
  * Whether a part's text goes into the fingerprint: text parts that are
- * not attachments, except the non-plain alternatives of a
- * multipart/alternative that has a text/plain one.
+ * not attachments, except, in a multipart/alternative whose text/plain
+ * alternative stands for it, the other alternatives.
  */
 static bool
 wn_fp_part_wanted(const wn_mime_part *p)
@@ -142,14 +249,14 @@ wn_fp_part_wanted(const wn_mime_part *p)
 
 	if (!wn_mime_part_is_text(p) || p->is_attachment)
 		return false;
-	if (wn_fp_is_type(p, "text", "plain"))
-		return true;
+	if (wn_fp_is_type(p, "text", "plain") && p->parent != NULL &&
+	    wn_fp_is_type(p->parent, "multipart", "alternative"))
+		return wn_fp_plain_stands(p);
 	for (c = p; c->parent != NULL; c = c->parent) {
 		if (!wn_fp_is_type(c->parent, "multipart", "alternative"))
 			continue;
 		for (q = c->parent->child; q != NULL; q = q->next)
-			if (q != c && wn_fp_is_type(q, "text", "plain") &&
-			    !q->is_attachment && wn_mime_part_is_text(q))
+			if (q != c && wn_fp_plain_stands(q))
 				return false;
 	}
 	return true;
@@ -204,7 +311,7 @@ wn_fingerprint_compute(const wn_mime_msg *msg, wn_fingerprint *out)
 		wn_fp_feed(&c, msg->subject, strlen(msg->subject));
 	for (p = msg->root; p != NULL && !c.stop; p = wn_mime_part_next(p))
 		if (wn_fp_part_wanted(p))
-			wn_fp_feed(&c, p->text.p, p->text.len);
+			wn_fp_feed_body(&c, p->text.p, p->text.len);
 	crypto_generichash_final(&c.digest, out->digest,
 	    WN_FINGERPRINT_DIGEST_LEN);
 	wn_fp_finish(out);

@@ -65,7 +65,7 @@
 
 #include <winnow/mime.h>
 
-#define WN_FINGERPRINT_VERSION		1
+#define WN_FINGERPRINT_VERSION		2
 #define WN_FINGERPRINT_DIGEST_LEN	16	/* bytes of BLAKE2b */
 #define WN_FINGERPRINT_SLOTS		64	/* MinHash functions */
 #define WN_FINGERPRINT_BANDS		16	/* LSH band keys */

@@ -8,12 +8,14 @@
  * transfer encodings); single-*.eml are unrelated ham and spam;
  * short-*.eml have (almost) no text.
  *
- * Measured on that corpus with WN_FINGERPRINT_VERSION 1 (64 slots, 16
+ * Measured on that corpus with WN_FINGERPRINT_VERSION 2 (64 slots, 16
  * bands of 4, shingles of 4 words):
- *   within a campaign (24 pairs)  similarity 0.781 .. 0.953, 5..13 bands
- *   all other pairs (411)         similarity 0 .. 0.094, no band shared
- * The 0.094 is single-gartenwelt-herbst.eml, another newsletter of the
- * campaign-sale sender with the same footer.
+ *   within a campaign (24 pairs)  similarity 0.641 .. 1, 3..16 bands
+ *   all other pairs (411)         similarity 0 .. 0.203, no band shared
+ * The 0.203 is single-gartenwelt-herbst.eml, another newsletter of the
+ * campaign-sale sender with the same footer. 64 slots estimate a
+ * similarity with a standard error of about 0.06 near 0.7, which is why
+ * the bounds below (0.6, 0.3) leave room.
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -177,7 +179,7 @@ Test(fingerprint, campaign_copies_are_similar_and_share_a_band)
 			b = wn_fingerprint_shared_bands(&v[i].fp, &v[j].fp);
 			cr_log_info("%s ~ %s: similarity %.3f, %zu bands",
 			    v[i].name, v[j].name, s, b);
-			cr_expect_geq(s, 0.7, "%s ~ %s: similarity %.3f",
+			cr_expect_geq(s, 0.6, "%s ~ %s: similarity %.3f",
 			    v[i].name, v[j].name, s);
 			cr_expect_geq(b, 1, "%s ~ %s: no shared band",
 			    v[i].name, v[j].name);
@@ -215,8 +217,11 @@ Test(fingerprint, other_messages_are_dissimilar_and_share_no_band)
 			    v[i].name, v[j].name, s);
 			cr_expect_eq(b, 0, "%s ~ %s: %zu shared bands",
 			    v[i].name, v[j].name, b);
-			if (s > max_sim)
+			if (s > max_sim) {
 				max_sim = s;
+				cr_log_info("across: %s ~ %s: %.3f", v[i].name,
+				    v[j].name, s);
+			}
 			pairs++;
 		}
 	}
@@ -473,13 +478,13 @@ Test(fingerprint, values_are_stable_across_runs)
 	wn_fingerprint_hex(&fp, hex);
 	cr_assert_eq(strlen(hex), 2 * WN_FINGERPRINT_DIGEST_LEN +
 	    17 * WN_FINGERPRINT_BANDS);
-	cr_assert_str_eq(hex, "5722a496af57f664a4e0e7aee0441979"
-	    ":954abce9345a4be2:f722dac54b2be3bd:3b65522170ebb321"
-	    ":57a0d2371e0a2590:5896f622bac80f39:dd302a09e0e11dd8"
-	    ":13b19f4ef62c9eef:fadc4d27ae267fbf:330c60907ca00415"
-	    ":41a143475a243dc3:9018ad2edaab6bf9:47f2c7a8632361de"
-	    ":6f06f205281b9965:ef93783cdef73a12:56cb46b40d13f2df"
-	    ":55446fc240928512");
+	cr_assert_str_eq(hex, "368e4c7b48071da4a20b2be673e2af6f"
+	    ":c07d7261b8c5d1d9:f782d098f590ae0b:bbb9be827dd8c8db"
+	    ":b5404de113e63bf9:85d90ae5e85626f3:0e870e2ee966e912"
+	    ":62b735e478a57cfa:ee800a21505255ea:0a4698471a7f9c5e"
+	    ":8cbd03cf6e7d122b:b140954e1e8586c3:36d825a60832fadd"
+	    ":9b06344e5e207ed0:538564993a5d616c:7516d591c8bdb32e"
+	    ":35ab865973b849d9");
 	fp_of_file("short-thanks.eml", &fp);
 	cr_assert_eq(strlen(wn_fingerprint_hex(&fp, hex)),
 	    2 * WN_FINGERPRINT_DIGEST_LEN);
@@ -554,4 +559,58 @@ Test(fingerprint, null_arguments_are_rejected)
 	cr_assert_eq(wn_mime_parse(arena, "\n", 1, NULL, &m), 0);
 	cr_assert_eq(wn_fingerprint_compute(NULL, &fp), WN_EINVAL);
 	cr_assert_eq(wn_fingerprint_compute(m, NULL), WN_EINVAL);
+}
+
+/* What varies per recipient or per reply is left out: a greeting on the
+ * first line, quoted lines, the attribution of a quote. */
+Test(fingerprint, greeting_and_quotes_are_ignored)
+{
+	static const char body[] = "The quarterly meeting of the garden "
+	    "club moves to the library hall on Thursday evening, with tea "
+	    "and cake after the talk about roses.\r\n";
+	char a[1024], b[1024];
+	wn_fingerprint fa, fb;
+
+	snprintf(a, sizeof(a), "Subject: club news\r\n\r\n"
+	    "Dear Anna Schmidt,\r\n\r\n%s", body);
+	snprintf(b, sizeof(b), "Subject: club news\r\n\r\nHi Tom!\r\n"
+	    "%s\r\nOn Monday, Tom wrote:\r\n> what about the roses?\r\n"
+	    "  > and the tea?\r\n", body);
+	fp_of(a, &fa);
+	fp_of(b, &fb);
+	cr_expect_eq(memcmp(fa.digest, fb.digest, sizeof(fa.digest)), 0,
+	    "same digest without greeting, quote and attribution");
+	/* a long first line ending in a comma is text, not a greeting */
+	snprintf(b, sizeof(b), "Subject: club news\r\n\r\nAs every "
+	    "year in spring we meet again,\r\n%s", body);
+	fp_of(b, &fb);
+	cr_expect_neq(memcmp(fa.digest, fb.digest, sizeof(fa.digest)), 0);
+}
+
+/* A text/plain alternative that is a stub does not stand for the HTML:
+ * two messages with the same stub and different HTML differ. */
+Test(fingerprint, plain_stub_alternative_gives_way_to_html)
+{
+	static const char fmt[] = "Subject: daily\r\nMIME-Version: 1.0\r\n"
+	    "Content-Type: multipart/alternative; boundary=B\r\n\r\n--B\r\n"
+	    "Content-Type: text/plain\r\n\r\nYour mail program cannot "
+	    "show this newsletter.\r\n--B\r\nContent-Type: text/html\r\n"
+	    "\r\n<p>%s</p>\r\n--B--\r\n";
+	char a[2048], b[2048];
+	wn_fingerprint fa, fb;
+
+	snprintf(a, sizeof(a), fmt, "Today the comic is about a manager "
+	    "who plans a meeting to plan the next meeting about meetings, "
+	    "and the engineer who falls asleep in the first one. The boss "
+	    "then asks for a report on why the meeting about meetings took "
+	    "so long, and schedules a review of the report for Monday.");
+	snprintf(b, sizeof(b), fmt, "Today the comic is about a consultant "
+	    "who sells the company its own ideas back at twice the price, "
+	    "while the intern quietly fixes the actual problem alone. Nobody "
+	    "notices, the consultant gets a bonus and a new contract, and "
+	    "the intern is asked to write the slides for the next visit.");
+	fp_of(a, &fa);
+	fp_of(b, &fb);
+	cr_expect_neq(memcmp(fa.digest, fb.digest, sizeof(fa.digest)), 0);
+	cr_expect_lt(wn_fingerprint_similarity(&fa, &fb), 0.3);
 }
