@@ -303,6 +303,7 @@ start_winnowd() {
 	cat >>"$conf" <<-EOF
 	pid_file =
 	report_spool = $work/winnowd/spool
+	bulk_store = $work/winnowd/bulk.lmdb
 	rules = $top/rules/core
 	store = $work/winnow/bayes.lmdb
 	# The test client connects from 127.0.0.1, which is trusted by default.

@@ -39,6 +39,9 @@ int wn_cmd_learn(int argc, char **argv);
 int wn_cmd_classify(int argc, char **argv);
 int wn_cmd_bayes(int argc, char **argv);
 int wn_cmd_eval(int argc, char **argv);
+int wn_cmd_bulk(int argc, char **argv);
+/* `winnow bulk feed update|show` (cmd_bulk_feed.c); argv[0] is "feed" */
+int wn_cmd_bulk_feed(int argc, char **argv);
 int wn_cmd_rules(int argc, char **argv);
 /* wn_cmd_rules_pkg - `winnow rules pack|sign|keygen|verify` (argv[0] is
  * the subcommand); -1 when argv[0] is none of them */

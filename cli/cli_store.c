@@ -26,7 +26,7 @@ wn_cli_open_store(const char *cmd, const char *path, unsigned flags,
 	params.osb_window = cfg->tokenize.osb_window;
 	params.map_size = 0;
 	errno = 0;
-	rc = wn_store_open_lmdb(path, flags, &params, st_out, err, sizeof(err));
+	rc = wn_store_open(path, flags, &params, st_out, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "winnow %s: %s: %s\n", cmd, path,
 		    err[0] ? err : wn_strerror(rc));

@@ -474,3 +474,30 @@ out:
 	wn_buf_fini(&answer);
 	return rc;
 }
+
+int
+wn_remote_get(const wn_remote_opts *o, const char *path, uint64_t max,
+    wn_buf *out, char *err)
+{
+	wn_remote_answer a;
+	wn_buf url;
+	int rc;
+
+	wn_buf_init(&url);
+	if ((rc = wn_remote_base(o, &url, err)) != 0)
+		goto out;
+	wn_buf_puts(&url, path);
+	if (url.failed) {
+		rc = wn_remote_err(err, WN_ENOMEM, "out of memory");
+		goto out;
+	}
+	memset(&a, 0, sizeof(a));
+	a.body = out;
+	a.start = out->len;
+	a.max = max;
+	if ((rc = wn_remote_perform(o, url.data, NULL, NULL, 0, &a, err)) == 0)
+		rc = wn_remote_status(url.data, &a, 200, 200, err);
+out:
+	wn_buf_fini(&url);
+	return rc;
+}

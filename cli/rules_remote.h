@@ -64,4 +64,11 @@ int wn_remote_publish(const wn_remote_opts *o, const void *pkg, size_t len,
 int wn_remote_promote(const wn_remote_opts *o, const char *name,
     const char *version, const char *stage, const wn_seckey *k, char *err);
 
+/*
+ * wn_remote_get - GET base + path (path starts with '/') into out
+ * (appended); 200 is success; more than max bytes is WN_ELIMIT.
+ */
+int wn_remote_get(const wn_remote_opts *o, const char *path, uint64_t max,
+    wn_buf *out, char *err);
+
 #endif

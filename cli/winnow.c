@@ -19,6 +19,8 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	{ "classify", "score messages as winnowd would", wn_cmd_classify },
 	{ "bayes", "token store upkeep: stats, dump, load, expire",
 	    wn_cmd_bayes },
+	{ "bulk", "bulk detection: check messages, store stats, expire",
+	    wn_cmd_bulk },
 	{ "eval", "train on one list, test on another, report accuracy",
 	    wn_cmd_eval },
 	{ "rules", "rule maintainers' tools: lint, test, check, pack, sign, verify",

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <winnow/alloc.h>
+#include <winnow/bulk_feed.h>
 #include <winnow/config.h>
 #include <winnow/err.h>
 #include <winnow/log.h>
@@ -50,7 +51,7 @@ wn_config_store_unref(struct wn_config_store **sp)
 static int
 wn_config_store_get(const wn_settings *s, const wn_config *prev,
     unsigned cflags, wn_scan_config *scan, wn_diag_list *d,
-    struct wn_config_store **out)
+    struct wn_config_store **out, bool *pending)
 {
 	struct wn_config_store *cs;
 	wn_store_params params;
@@ -64,7 +65,17 @@ wn_config_store_get(const wn_settings *s, const wn_config *prev,
 	*out = NULL;
 	if (s->store[0] == '\0')
 		return 0;
-	if (stat(s->store, &sb) != 0) {
+	memset(&sb, 0, sizeof(sb));
+	if (wn_store_is_redis(s->store)) {
+		/* a network store: the same URL is the same store */
+		if (prev != NULL && prev->store != NULL &&
+		    strcmp(prev->store->path, s->store) == 0) {
+			cs = prev->store;
+			atomic_fetch_add_explicit(&cs->refs, 1,
+			    memory_order_relaxed);
+			goto adopt;
+		}
+	} else if (stat(s->store, &sb) != 0) {
 		if (errno != ENOENT || !(flags & WN_STORE_CREATE)) {
 			wn_diag_add(d, WN_DIAG_WARNING, s->store, 0,
 			    "token store not usable (%s); Bayes is off until "
@@ -89,26 +100,29 @@ wn_config_store_get(const wn_settings *s, const wn_config *prev,
 	params.osb_window = scan->tokenize.osb_window;
 	params.map_size = 0;
 	err[0] = '\0';
-	rc = wn_store_open_lmdb(s->store, flags, &params, &cs->st, err,
+	rc = wn_store_open(s->store, flags, &params, &cs->st, err,
 	    sizeof(err));
 	cs->writable = rc == 0;
 	if (rc != 0 && rc != WN_ENOMEM) {
 		/* A store the daemon may only read still classifies. */
-		rc = wn_store_open_lmdb(s->store, WN_STORE_READONLY, NULL,
+		rc = wn_store_open(s->store, WN_STORE_READONLY, NULL,
 		    &cs->st, err, sizeof(err));
 		if (rc == 0 && s->autolearn)
 			wn_diag_add(d, WN_DIAG_WARNING, s->store, 0,
 			    "token store is read-only; autolearn is off");
 	}
+	if (rc == WN_ETEMP)
+		*pending = true;
 	if (rc != 0) {
 		wn_diag_add(d, rc == WN_ENOMEM ? WN_DIAG_ERROR :
 		    WN_DIAG_WARNING, s->store, 0, "cannot open token store "
-		    "(%s); Bayes is off", err[0] ? err : wn_strerror(rc));
+		    "(%s); Bayes is off%s", err[0] ? err : wn_strerror(rc),
+		    rc == WN_ETEMP ? " until it answers" : "");
 		wn_free(cs->path);
 		wn_free(cs);
 		return rc == WN_ENOMEM ? rc : 0;
 	}
-	if (stat(s->store, &sb) == 0) {
+	if (!wn_store_is_redis(s->store) && stat(s->store, &sb) == 0) {
 		cs->dev = sb.st_dev;
 		cs->ino = sb.st_ino;
 	}
@@ -191,9 +205,11 @@ wn_config_build(wn_settings *s, const wn_config *prev, unsigned flags,
 	if ((rc = wn_config_rules(c, d)) != 0)
 		goto fail;
 	if ((rc = wn_config_store_get(s, prev, flags, &c->scan, d,
-	    &c->store)) != 0)
+	    &c->store, &c->stores_pending)) != 0)
 		goto fail;
 	c->store_writable = c->store != NULL && c->store->writable;
+	if ((rc = wn_config_bulk_get(c, prev, flags, d)) != 0)
+		goto fail;
 	if (s->spf && (rc = wn_spf_new(c->authserv_id, NULL, &c->spf)) != 0)
 		goto fail;
 	*out = c;
@@ -229,6 +245,8 @@ wn_config_unref(wn_config **cp)
 	wn_rules_free(&c->rules);
 	wn_free(c->sources);
 	wn_config_store_unref(&c->store);
+	wn_config_bulk_unref(&c->bulk);
+	wn_bulk_feed_free(&c->bulk_feed);
 	wn_settings_free(&c->settings);
 	wn_free(c);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <winnow/alloc.h>
+#include <winnow/bulk.h>
 #include <winnow/config.h>
 #include <winnow/err.h>
 #include <winnow/report.h>
@@ -127,6 +128,40 @@ static const wn_key wn_keys[] = {
 	{ "spf_permerror_weight", WN_KEY_NUM, "0.5", W(WN_SPF_PERMERROR), -100,
 	  100, false, NULL },
 	{ "spf_temperror_weight", WN_KEY_NUM, "0", W(WN_SPF_TEMPERROR), -100,
+	  100, false, NULL },
+	/* bulk detection */
+	{ "bulk", WN_KEY_BOOL, "yes", S(bulk), 0, 0, false, NULL },
+	{ "bulk_store", WN_KEY_STR, "/var/lib/winnow/bulk.lmdb", S(bulk_store),
+	  0, 0, false, NULL },
+	{ "bulk_window", WN_KEY_NUM, "86400", S(bulk_window), 480, 2592000,
+	  false, NULL },
+	{ "bulk_low_recipients", WN_KEY_NUM, "5", S(bulk_low), 0, 1e9,
+	  false, NULL },
+	{ "bulk_medium_recipients", WN_KEY_NUM, "20", S(bulk_medium), 0, 1e9,
+	  false, NULL },
+	{ "bulk_high_recipients", WN_KEY_NUM, "100", S(bulk_high), 0, 1e9,
+	  false, NULL },
+	{ "bulk_senders", WN_KEY_NUM, "3", S(bulk_senders), 0,
+	  WN_BULK_SENDER_SLOTS, false, NULL },
+	{ "bulk_attachment_recipients", WN_KEY_NUM, "10", S(bulk_attachment),
+	  0, 1e9, false, NULL },
+	{ "bulk_low_weight", WN_KEY_NUM, "0.5", S(bulk_low_weight), -100, 100,
+	  false, NULL },
+	{ "bulk_medium_weight", WN_KEY_NUM, "1.5", S(bulk_medium_weight), -100,
+	  100, false, NULL },
+	{ "bulk_high_weight", WN_KEY_NUM, "2.5", S(bulk_high_weight), -100,
+	  100, false, NULL },
+	{ "bulk_senders_weight", WN_KEY_NUM, "1.0", S(bulk_senders_weight),
+	  -100, 100, false, NULL },
+	{ "bulk_attachment_weight", WN_KEY_NUM, "1.0",
+	  S(bulk_attachment_weight), -100, 100, false, NULL },
+	{ "bulk_feed", WN_KEY_STR, "/var/lib/winnow/bulk-feed.json",
+	  S(bulk_feed), 0, 0, false, NULL },
+	{ "bulk_feed_key", WN_KEY_STR, "/etc/winnow/bulk-feed.pub",
+	  S(bulk_feed_key), 0, 0, false, NULL },
+	{ "bulk_feed_repository", WN_KEY_STR, "", S(bulk_feed_repository), 0,
+	  0, false, NULL },
+	{ "bulk_shared_weight", WN_KEY_NUM, "1.5", S(bulk_shared_weight), -100,
 	  100, false, NULL },
 	/* who is not scanned */
 	{ "trusted_networks", WN_KEY_NETS, "127.0.0.0/8 ::1", S(trusted), 0, 0,

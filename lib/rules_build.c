@@ -332,9 +332,10 @@ wn_rules_mark_needed(wn_rules *rs)
 		if (wn_rule_is_sub(r))
 			r->score[0] = r->score[1] = r->score[2] =
 			    r->score[3] = 0.0;
+		/* a nobulk rule runs even with a score of 0 */
 		r->needed = wn_rule_usable(r) && (r->score[0] != 0.0 ||
 		    r->score[1] != 0.0 || r->score[2] != 0.0 ||
-		    r->score[3] != 0.0);
+		    r->score[3] != 0.0 || (r->tflags & WN__TF_NOBULK));
 	}
 	/* metas in reverse order: a needed meta needs its dependencies */
 	for (j = (long)rs->n_metas - 1; j >= 0; j--) {
@@ -583,6 +584,12 @@ wn_rules_scoring(const wn_rules *rs, size_t id)
 	return wn_rule_usable(r) && !wn_rule_is_sub(r) &&
 	    (r->score[0] != 0.0 || r->score[1] != 0.0 || r->score[2] != 0.0 ||
 	    r->score[3] != 0.0);
+}
+
+bool
+wn_rules_nobulk(const wn_rules *rs, size_t id)
+{
+	return id < rs->n_rules && (rs->rules[id].tflags & WN__TF_NOBULK);
 }
 
 long

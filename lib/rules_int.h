@@ -42,7 +42,8 @@ enum {
 	WN__TF_MULTIPLE = 1u << 1,
 	WN__TF_NET = 1u << 2,
 	WN__TF_LEARN = 1u << 3,
-	WN__TF_NOAUTOLEARN = 1u << 4
+	WN__TF_NOAUTOLEARN = 1u << 4,
+	WN__TF_NOBULK = 1u << 5		/* a hit exempts from bulk counting */
 };
 
 enum {

@@ -656,6 +656,8 @@ wn_rules_dir_tflags(wn_reader *rd, const char *name, const char *p,
 			r->tflags |= WN__TF_LEARN;
 		else if (strcmp(w, "noautolearn") == 0)
 			r->tflags |= WN__TF_NOAUTOLEARN;
+		else if (strcmp(w, "nobulk") == 0)
+			r->tflags |= WN__TF_NOBULK;
 		else if (strncmp(w, "maxhits=", 8) == 0) {
 			char *end;
 			unsigned long v = strtoul(w + 8, &end, 10);

@@ -147,18 +147,26 @@ static void
 wn_actions_log(const wn_session *s, const wn_scan_result *res,
     const wn_spf_check *spf, enum wn_action act)
 {
-	char tests[512];
+	char tests[512], bulk[48];
 	size_t i, o = 0;
 
 	tests[0] = '\0';
 	for (i = 0; i < res->verdict.n && o + 1 < sizeof(tests); i++)
 		o += (size_t)snprintf(tests + o, sizeof(tests) - o, "%s%s",
 		    i ? "," : "", res->verdict.v[i].name);
+	/* bulk=recipients/senders of the text in the window */
+	if (s->bulk == NULL)
+		snprintf(bulk, sizeof(bulk), "off");
+	else if (s->bulk->exempt)
+		snprintf(bulk, sizeof(bulk), "exempt");
+	else
+		snprintf(bulk, sizeof(bulk), "%u/%u", s->bulk->text.recipients,
+		    s->bulk->text.senders);
 	SLOG(WN_LOG_INFO, s, "score=%.1f required=%.1f action=%s spf=%s "
-	    "size=%zu time=%.1fms tests=%s", wn_score_round(
+	    "bulk=%s size=%zu time=%.1fms tests=%s", wn_score_round(
 	    res->verdict.score) + 0.0, res->verdict.required,
 	    wn_action_name(act), spf ? wn_spf_result_name(spf->result) :
-	    "off", s->raw_len, (wn_session_now() - s->started) * 1000,
+	    "off", bulk, s->raw_len, (wn_session_now() - s->started) * 1000,
 	    o ? tests : "none");
 }
 

@@ -2,19 +2,23 @@
  * reload.c - configuration loading and hot reload on SIGUSR1.
  *
  * libmilter treats SIGHUP as "stop", so reload uses SIGUSR1. The signal
- * is blocked everywhere and taken by one thread in sigwait, so nothing
- * runs in a signal handler. A reload builds the whole new snapshot (parse,
- * compile rules, open store) without any lock, and swaps it in only when
- * it is complete and free of errors; otherwise the running configuration
- * stays and the log says why, line by line.
+ * is blocked everywhere and taken by one thread in sigtimedwait, so
+ * nothing runs in a signal handler. A reload builds the whole new snapshot
+ * (parse, compile rules, open stores) without any lock, and swaps it in
+ * only when it is complete and free of errors; otherwise the running
+ * configuration stays and the log says why, line by line. A snapshot
+ * built while a Redis store did not answer is built again every
+ * WN_RELOAD_RETRY_SECONDS until it does.
  */
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <winnow/bulk_feed.h>
 #include <winnow/err.h>
 #include <winnow/log.h>
+#include <winnow/report.h>
 #include <winnow/ruleset_install.h>
 
 #include "milter.h"
@@ -71,12 +75,22 @@ wn_reload_describe(const wn_config *c)
 	size_t i;
 
 	wn_log_notice("configuration %lu: %s; %zu rules; Bayes %s; SPF %s; "
-	    "required %.1f, reject %s", c->generation,
+	    "bulk %s; required %.1f, reject %s", c->generation,
 	    s->file[0] ? s->file : "built-in defaults",
 	    c->rules ? wn_rules_stats_get(c->rules)->rules : 0,
 	    c->scan.store ? s->store : "off", c->spf ? "on" : "off",
+	    wn_config_bulk_store(c) ? s->bulk_store : "off",
 	    s->thresholds.mark, s->thresholds.never_reject ? "never" :
 	    s->thresholds.reject == s->thresholds.reject ? "on" : "off");
+	if (c->bulk_feed != NULL) {
+		const wn_bulk_feed_info *fi = wn_bulk_feed_info_get(c->bulk_feed);
+		char exp[21];
+
+		wn_time_format(fi->expires, exp);
+		wn_log_info("bulk feed %s: %zu digests, %zu band keys, signed "
+		    "by %s, valid until %s", s->bulk_feed, fi->n_digests,
+		    fi->n_bands, fi->key_id, exp);
+	}
 	for (i = 0; i < c->n_sources; i++)
 		if (c->sources[i].name[0] != '\0')
 			wn_log_info("rule set %s %s%s from %s",
@@ -93,8 +107,9 @@ wn_reload_now(wn_daemon *d, const wn_startup *su)
 	char keys[512];
 	int rc;
 
-	wn_log_notice("reloading %s", su->config_file ? su->config_file :
-	    "built-in defaults");
+	wn_log_notice("reloading %s%s", su->config_file ? su->config_file :
+	    "built-in defaults", cur->stores_pending ? " (a store was "
+	    "unreachable)" : "");
 	rc = wn_config_load(su, cur, 0, &next);
 	if (rc != 0) {
 		wn_log_err("reload failed (%s); the running configuration "
@@ -114,6 +129,10 @@ wn_reload_now(wn_daemon *d, const wn_startup *su)
 	return 0;
 }
 
+/* How often a configuration whose network store did not answer is built
+ * again. */
+#define WN_RELOAD_RETRY_SECONDS 30
+
 typedef struct wn_reload_arg {
 	wn_daemon *d;
 	const wn_startup *su;
@@ -129,9 +148,21 @@ wn_reload_main(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		struct timespec ts = { WN_RELOAD_RETRY_SECONDS, 0 };
+		wn_config *c;
+		bool pending;
+
+		sig = sigtimedwait(&set, NULL, &ts);
+		if (sig == SIGUSR1) {
+			(void)wn_reload_now(ra->d, ra->su);
 			continue;
-		if (sig == SIGUSR1)
+		}
+		/* a Redis store that did not answer at the last load is
+		 * tried again by loading again */
+		c = wn_config_acquire(&ra->d->config);
+		pending = c->stores_pending;
+		wn_config_unref(&c);
+		if (pending)
 			(void)wn_reload_now(ra->d, ra->su);
 	}
 	return NULL;

@@ -50,6 +50,7 @@ wn_session_message_end(wn_session *s)
 	s->total_len = 0;
 	s->oversize = false;
 	s->subject = NULL;
+	s->bulk = NULL;
 	memset(s->own_count, 0, sizeof(s->own_count));
 	s->del = NULL;
 	s->n_del = s->cap_del = 0;
@@ -402,6 +403,47 @@ wn_session_autolearn(wn_session *s, const wn_scan_result *res)
 	return cls == WN_LEARN_SPAM ? "spam" : "ham";
 }
 
+/*
+ * Bulk detection: count this copy (its recipients, its sender) and add
+ * the BULK_* symbols it earns. A store that fails is said and skipped:
+ * the message is scored without bulk detection, like Bayes without its
+ * store. Returns 0 or WN_ENOMEM.
+ */
+static int
+wn_session_bulk(wn_session *s, wn_scan_result *res)
+{
+	wn_bulk_store *bs = wn_config_bulk_store(s->cfg);
+	const wn_bulk_params *p = &s->cfg->bulk_params;
+	wn_bulk_result *r;
+	wn_bulk_obs obs;
+	int rc;
+
+	s->bulk = NULL;
+	if (bs == NULL || res->msg == NULL)
+		return 0;
+	if ((r = wn_arena_alloc(s->msg, sizeof(*r))) == NULL)
+		return WN_ENOMEM;
+	obs.recipients = s->nrcpt > 0 ? s->nrcpt : 1;
+	obs.sender = wn_bulk_sender_hash(s->mail_from);
+	obs.now = (int64_t)time(NULL);
+	obs.window = p->window;
+	rc = wn_bulk_check(bs, p, res->msg, s->cfg->rules,
+	    res->rules_run ? &res->rules : NULL, &obs, true, r);
+	if (rc == WN_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		SLOG(WN_LOG_WARN, s, "bulk store failed (%s); scanned "
+		    "without bulk detection", wn_bulk_store_error(bs));
+		return 0;
+	}
+	s->bulk = r;
+	if ((rc = wn_bulk_symbols(s->msg, p, r, &res->verdict)) < 0)
+		return rc;
+	if (rc > 0)
+		wn_verdict_finish(&res->verdict);
+	return 0;
+}
+
 wn_reply
 wn_session_eom(const wn_mta *mta, void *ctx)
 {
@@ -472,6 +514,12 @@ wn_session_eom(const wn_mta *mta, void *ctx)
 			wn_session_message_end(s);
 			return reply;
 		}
+	}
+	if ((rc = wn_session_bulk(s, &res)) != 0) {
+		reply = wn_session_failed(s, mta, ctx,
+		    "out of memory checking bulk");
+		wn_session_message_end(s);
+		return reply;
 	}
 	autolearn = wn_session_autolearn(s, &res);
 	reply = wn_actions_apply(s, mta, ctx, &res, spfp, autolearn, &act);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <winnow/arena.h>
+#include <winnow/bulk.h>
 #include <winnow/netaddr.h>
 #include <winnow/scan.h>
 #include <winnow/spf.h>
@@ -62,6 +63,7 @@ typedef struct wn_session {
 	unsigned n_del, cap_del;
 	unsigned headers;
 	double started;			/* monotonic seconds at end of message */
+	const wn_bulk_result *bulk;	/* bulk check at eom; NULL: none */
 } wn_session;
 
 /* wn_session_now - monotonic seconds */

@@ -15,8 +15,8 @@ PKGS="build-essential cmake pkg-config clang
 libcriterion-dev libxxhash-dev libpsl-dev libunistring-dev liblmdb-dev
 libpcre2-dev libmilter-dev libspf2-dev libsodium-dev libcurl4-openssl-dev
 libjansson-dev libsqlite3-dev libpq-dev libmicrohttpd-dev libmaxminddb-dev
-libgeoip-dev geoip-database libarchive-dev"
-TEST_PKGS="postfix swaks nsd iproute2 postgresql chromium
+libgeoip-dev geoip-database libarchive-dev libhiredis-dev"
+TEST_PKGS="postfix swaks nsd iproute2 postgresql chromium redis-server
 libmaxmind-db-writer-perl python3-jsonschema openssl sqlite3 curl"
 if [ "${1:-}" = "--test" ]; then
 	PKGS="$PKGS $TEST_PKGS"

@@ -26,6 +26,7 @@
 
 #include <winnow/action.h>
 #include <winnow/arena.h>
+#include <winnow/bulk.h>
 #include <winnow/diag.h>
 #include <winnow/netaddr.h>
 #include <winnow/rules.h>
@@ -78,6 +79,20 @@ typedef struct wn_settings {
 	/* SPF */
 	bool spf;
 	double spf_weight[WN_SPF_RESULT_COUNT];
+
+	/* bulk detection (winnow.conf(5), "Bulk") */
+	bool bulk;
+	const char *bulk_store;		/* LMDB path or Redis URL */
+	double bulk_window;		/* seconds */
+	double bulk_low, bulk_medium, bulk_high;	/* recipients */
+	double bulk_senders;		/* distinct senders */
+	double bulk_attachment;		/* recipients of one attachment */
+	double bulk_low_weight, bulk_medium_weight, bulk_high_weight;
+	double bulk_senders_weight, bulk_attachment_weight;
+	const char *bulk_feed;		/* shared keys file; "" none */
+	const char *bulk_feed_key;	/* the repository's public key */
+	const char *bulk_feed_repository;	/* "" : report_repository */
+	double bulk_shared_weight;
 
 	/* who is not scanned */
 	wn_net trusted[WN_CONFIG_MAX_NETS];
@@ -139,6 +154,11 @@ struct wn_config {
 	size_t n_sources;
 	struct wn_config_store *store;	/* shared with later snapshots */
 	wn_spf *spf;			/* NULL when SPF is off */
+	struct wn_config_bulk *bulk;	/* shared like store; NULL: off */
+	bool stores_pending;		/* a network store was unreachable:
+					 * worth building again later */
+	wn_bulk_params bulk_params;
+	struct wn_bulk_feed *bulk_feed;	/* owned; NULL: no feed */
 	bool store_writable;		/* autolearn can write the store */
 	char authserv_id[256];
 
@@ -160,6 +180,19 @@ struct wn_config {
  */
 int wn_config_build(wn_settings *s, const wn_config *prev, unsigned flags,
     wn_diag_list *diags, wn_config **out);
+
+/*
+ * The bulk store of a snapshot (config_bulk.c): wn_config_bulk_get opens
+ * it, or adopts prev's when bulk_store names the same store, and fills
+ * c->bulk_params; a store that cannot be opened turns bulk detection off
+ * with a warning in diags (an unreadable LMDB file is moved aside and a
+ * new one started, also with a warning). Returns 0 or WN_ENOMEM.
+ * wn_config_bulk_store is the open store or NULL.
+ */
+int wn_config_bulk_get(wn_config *c, const wn_config *prev, unsigned flags,
+    wn_diag_list *diags);
+void wn_config_bulk_unref(struct wn_config_bulk **bp);
+wn_bulk_store *wn_config_bulk_store(const wn_config *c);
 
 /* wn_config_build flags */
 enum {

@@ -84,6 +84,9 @@ enum wn_rule_type wn_rules_type(const wn_rules *rs, size_t id);
 double wn_rules_score(const wn_rules *rs, size_t id, unsigned score_set);
 /* the rule scores (not a __ sub-rule, non-zero score in some set) */
 bool wn_rules_scoring(const wn_rules *rs, size_t id);
+/* the rule has `tflags nobulk`: a message it hits is exempt from bulk
+ * detection (bulk.h); such a rule runs even when it scores 0 */
+bool wn_rules_nobulk(const wn_rules *rs, size_t id);
 /* wn_rules_find - id of a rule by name, or -1 */
 long wn_rules_find(const wn_rules *rs, const char *name);
 const char *wn_rule_type_name(enum wn_rule_type t);

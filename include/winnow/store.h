@@ -14,7 +14,8 @@
  * lookups (each lookup is one short read transaction); learning takes the
  * single writer path and may run in another process at the same time.
  *
- * Errors: WN_EIO (errno or a backend message in wn_store_error), WN_EFORMAT
+ * Errors: WN_EIO (errno or a backend message in wn_store_error), WN_ETEMP
+ * (a network backend is unreachable now; try again), WN_EFORMAT
  * (not a store, or a newer format version), WN_ENOMEM, WN_ELIMIT (disk or
  * map full after growth), WN_EINVAL.
  */
@@ -120,6 +121,33 @@ typedef struct wn_store_params {
  * operator is written to err[0..errlen) (it does not repeat the path).
  */
 int wn_store_open_lmdb(const char *path, unsigned flags,
+    const wn_store_params *params, wn_store **st_out, char *err,
+    size_t errlen);
+
+/*
+ * wn_store_open_redis - open (or with WN_STORE_CREATE create) the store
+ * in the Redis database at url:
+ *
+ *   redis://[:PASSWORD@]HOST[:PORT][/DB][?prefix=P&timeout=MS]
+ *   redis+unix://[:PASSWORD@]/PATH/TO/SOCKET[?db=DB&prefix=P&timeout=MS]
+ *
+ * PORT defaults to 6379, DB to 0, the key prefix P to "winnow:" and the
+ * timeout of one command to 2000 ms. Every host of a fleet opening the
+ * same URL shares one model. A connection that fails is retried on the
+ * next call, so the store comes back by itself when Redis does; until
+ * then calls fail with WN_ETEMP and the reason in wn_store_error.
+ * WN_STORE_BULK and map_size do not apply.
+ */
+int wn_store_open_redis(const char *url, unsigned flags,
+    const wn_store_params *params, wn_store **st_out, char *err,
+    size_t errlen);
+
+/* wn_store_is_redis - spec names a Redis store (redis:// or redis+unix://) */
+bool wn_store_is_redis(const char *spec);
+
+/* wn_store_open - wn_store_open_redis for a Redis URL, else
+ * wn_store_open_lmdb for a file path */
+int wn_store_open(const char *spec, unsigned flags,
     const wn_store_params *params, wn_store **st_out, char *err,
     size_t errlen);
 

@@ -37,6 +37,7 @@ store =
 rules = $src/rules/core
 spf = no
 report_spool = $tmp/spool
+bulk_store = $tmp/bulk.lmdb
 report_key = $tmp/keys/report.key
 report_country = DE
 report_operator_type = isp

@@ -16,6 +16,7 @@ cat >"$tmp/ok.conf" <<CONF
 socket = inet:$port@127.0.0.1
 pid_file = $tmp/winnowd.pid
 report_spool = $tmp/spool
+bulk_store = $tmp/bulk.lmdb
 store = $tmp/bayes.lmdb
 rules = $src/rules/core
 spf = no

@@ -7,6 +7,8 @@
  * word and shingle counts agree with the limits and with each other, a
  * short text has an all-zero signature and no bands, a fingerprint is
  * fully similar to itself, and the hex form has its documented length.
+ * Then the bulk keys of the message (bulk.h): within their bound, the
+ * text keys first, attachment keys distinct and last.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -14,6 +16,7 @@
 #include <string.h>
 
 #include <winnow/arena.h>
+#include <winnow/bulk.h>
 #include <winnow/err.h>
 #include <winnow/fingerprint.h>
 #include <winnow/mime.h>
@@ -52,6 +55,30 @@ fuzz_fp_check(const wn_fingerprint *fp, const wn_fingerprint *again)
 		abort();
 }
 
+static void
+fuzz_bulk_keys_check(const wn_mime_msg *m, const wn_fingerprint *fp)
+{
+	wn_bulk_key keys[WN_BULK_MAX_KEYS];
+	size_t n, na, i, j, text;
+
+	n = wn_bulk_keys(m, fp, keys, &na);
+	if (n > WN_BULK_MAX_KEYS || na > WN_BULK_MAX_ATTACHMENTS || na > n)
+		abort();
+	text = n - na;
+	for (i = 0; i < n; i++) {
+		uint8_t kind = keys[i].b[0];
+
+		if (i < text ? kind == WN_BULK_KEY_ATTACHMENT :
+		    kind != WN_BULK_KEY_ATTACHMENT)
+			abort();
+		for (j = 0; j < i; j++)
+			if (memcmp(&keys[i], &keys[j], sizeof(keys[i])) == 0)
+				abort();
+	}
+	if ((fp->flags & WN_FINGERPRINT_SHORT) && text > 1)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,6 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    wn_fingerprint_compute(m, &again) != 0)
 			abort();
 		fuzz_fp_check(&fp, &again);
+		fuzz_bulk_keys_check(m, &fp);
 	}
 	wn_arena_free(&a);
 	return 0;

@@ -264,7 +264,7 @@ Test(ruleset_meta, refuses_what_is_not_one_json_object)
 
 Test(ruleset_meta, refuses_duplicate_members)
 {
-	char text[4096];
+	char text[4200];
 	const char *good = meta_with(NULL, NULL);
 
 	/* {"name": "evil", <the good fields>}: which name would count? */

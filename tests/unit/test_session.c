@@ -134,7 +134,8 @@ start(const char *conf)
 	    f);
 	fclose(f);
 	snprintf(text, sizeof(text), "store = \nspf = no\nrules = %s\n"
-	    "authserv_id = mx.test.example\n%s", rules, conf);
+	    "authserv_id = mx.test.example\nbulk_store = %s/bulk.lmdb\n%s",
+	    rules, dir, conf);
 	wn_diag_list_init(&d);
 	cr_assert_eq(wn_settings_parse(text, strlen(text), "test.conf", &d,
 	    &s), 0, "settings: %s", d.n ? d.v[0].msg : "?");
@@ -591,5 +592,82 @@ Test(session, spf_result_becomes_symbol_and_headers)
 	cr_assert_not_null(ar);
 	cr_assert(strstr(ar, "spf=fail smtp.mailfrom=bob@example.net") != NULL,
 	    "got %s", ar);
+	end(&f);
+}
+
+/* The same text, each copy to one recipient from another sender with the
+ * greeting changed: from the third copy BULK_LOW (threshold 3 here), and
+ * BULK_SENDERS from the third sender. A trusted list's rule exempts. */
+Test(session, bulk_copies_earn_bulk_symbols)
+{
+	static const char body[] = "Dear %s,\r\nour spring collection "
+	    "arrived today with new jackets, boots and scarves for the "
+	    "whole family, all at prices you will not find elsewhere this "
+	    "season.\r\nVisit the shop this week.\r\n";
+	static const char *const names[] = { "Anna", "Ben", "Carla", "Dan" };
+	char text[512], from[64];
+	fake f = { 0 };
+	const char *st;
+	int i;
+
+	start("bulk_low_recipients = 3\nbulk_low_weight = 0.7\n");
+	connect_from(&f, "192.0.2.10");
+	for (i = 0; i < 4; i++) {
+		snprintf(text, sizeof(text), body, names[i]);
+		snprintf(from, sizeof(from), "<shop%d@example.net>", i);
+		cr_assert_eq(send_message(&f, from, plain_headers, text),
+		    WN_REPLY_CONTINUE);
+		st = edit_with(&f, "add X-Spam-Status: ");
+		cr_assert_not_null(st);
+		if (i < 2)
+			cr_expect_null(strstr(st, "BULK_"), "copy %d: %s", i,
+			    st);
+		else {
+			/* the configured weights: 0.7 + 1.0 */
+			cr_expect_not_null(strstr(st, "score=1.7 "),
+			    "copy %d: %s", i, st);
+			cr_expect_not_null(strstr(st, "BULK_LOW"),
+			    "copy %d: %s", i, st);
+			cr_expect_not_null(strstr(st, "BULK_SENDERS"),
+			    "copy %d: %s", i, st);
+		}
+	}
+	end(&f);
+}
+
+Test(session, bulk_exempt_by_nobulk_rule)
+{
+	static const char *const list_headers[] = {
+		"From: news@lists.example.org",
+		"To: user@test.example",
+		"List-Id: <news.lists.example.org>",
+		"Subject: weekly news",
+		NULL
+	};
+	char conf[512], rules[256];
+	fake f = { 0 };
+	const char *st;
+	FILE *fp;
+	int i;
+
+	snprintf(rules, sizeof(rules), "%s/lists.cf", dir);
+	cr_assert_not_null(fp = fopen(rules, "w"));
+	fputs("header LOCAL_OUR_LIST List-Id =~ /<news\\.lists\\.example"
+	    "\\.org>/\nscore LOCAL_OUR_LIST 0\n"
+	    "tflags LOCAL_OUR_LIST nobulk\n", fp);
+	fclose(fp);
+	snprintf(conf, sizeof(conf), "rules = %s\nbulk_low_recipients = 2\n",
+	    rules);
+	start(conf);
+	connect_from(&f, "192.0.2.10");
+	for (i = 0; i < 3; i++) {
+		cr_assert_eq(send_message(&f, "<news@lists.example.org>",
+		    list_headers, "This week: the new release is out, the "
+		    "meeting moved to Thursday, and the library has new "
+		    "opening hours for the winter.\r\n"), WN_REPLY_CONTINUE);
+		st = edit_with(&f, "add X-Spam-Status: ");
+		cr_assert_not_null(st);
+		cr_expect_null(strstr(st, "BULK_"), "copy %d: %s", i, st);
+	}
 	end(&f);
 }

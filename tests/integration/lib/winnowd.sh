@@ -32,6 +32,7 @@ wd_config() {
 		echo "socket = inet:$WD_PORT@127.0.0.1"
 		echo "pid_file = $WD_DIR/winnowd.pid"
 		echo "report_spool = $WD_DIR/spool"
+		echo "bulk_store = $WD_DIR/bulk.lmdb"
 		for line in "$@"; do
 			echo "$line"
 		done
