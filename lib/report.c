@@ -1,6 +1,13 @@
 /*
  * report.c - a sealed period as a report (docs/report-schema.json), and
  * the signed envelope around it (docs/repository-api.md).
+ *
+ * What each sharing level carries: minimal only "messages" (volumes by
+ * verdict and action); standard adds what each check found (histograms,
+ * Bayes, anomalies, SPF, bulk detections) and the breakdowns by rule and
+ * by source country; cooperative adds spam networks. A period counted
+ * before bulk detections were (a version 1 file) has no "bulk" at all,
+ * which tells a reader "not counted" rather than "none found".
  */
 #include <stdio.h>
 #include <string.h>
@@ -208,6 +215,43 @@ wn_bayes_anomalies_spf(wn_json *j, const wn_stats_period *p)
 }
 
 static void
+wn_bulk_class(wn_json *j, const wn_stats_bulk_counts *b)
+{
+	const struct {
+		const char *name;
+		uint64_t v;
+	} f[] = {
+		{ "checked", b->checked }, { "exempt", b->exempt },
+		{ "flagged", b->flagged }, { "low", b->low },
+		{ "medium", b->medium }, { "high", b->high },
+		{ "senders", b->senders }, { "attachment", b->attachment }
+	};
+	size_t i;
+
+	wn_json_obj_begin(j);
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		wn_json_key(j, f[i].name);
+		wn_json_uint(j, f[i].v);
+	}
+	wn_json_obj_end(j);
+}
+
+/*
+ * Bulk detections by verdict, like messages.verdict: fixed counters, no
+ * open-ended cells, so nothing to merge below min_count.
+ */
+static void
+wn_bulk(wn_json *j, const wn_stats_period *p)
+{
+	wn_json_obj_begin(j);
+	wn_json_key(j, "ham");
+	wn_bulk_class(j, &p->bulk_ham);
+	wn_json_key(j, "spam");
+	wn_bulk_class(j, &p->bulk_spam);
+	wn_json_obj_end(j);
+}
+
+static void
 wn_rules(wn_json *j, const wn_stats_period *p, uint64_t min)
 {
 	uint64_t ospam = p->rules_other_spam, oham = p->rules_other_ham;
@@ -377,6 +421,10 @@ wn_report_build(const wn_stats_period *p, const wn_report_opts *o,
 		wn_json_key(&j, "scan_time");
 		wn_scan_time(&j, p);
 		wn_bayes_anomalies_spf(&j, p);
+		if (p->bulk_counted) {
+			wn_json_key(&j, "bulk");
+			wn_bulk(&j, p);
+		}
 		wn_json_key(&j, "rules");
 		wn_rules(&j, p, min);
 		wn_json_key(&j, "countries");

@@ -9,12 +9,16 @@
  * never writes into a sealed file. Retired period structures (not their
  * mappings) are kept until the next rotation, since a slow writer may
  * still read their count.
+ *
+ * A live file of an earlier format version (a crash before an upgrade) is
+ * never counted into again: recovery seals it as it is, at its own size.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +41,8 @@ const double wn_stats_time_bounds_ms[WN_STATS_TIME_BOUNDS] = {
 };
 
 typedef struct wn_stats_live {
-	struct wn_stats_file *f;
+	struct wn_stats_file *f;	/* whole only if of this version */
+	size_t size;			/* mapped bytes */
 	int fd;
 	int64_t aligned_end;
 	_Atomic unsigned writers;
@@ -68,6 +73,29 @@ wn_stats_fail(char *err, size_t len, int rc, const char *fmt, ...)
 	va_end(ap);
 	errno = e;
 	return rc;
+}
+
+size_t
+wn_stats_file_size(uint32_t version)
+{
+	switch (version) {
+	case 1:
+		return offsetof(struct wn_stats_file, bulk);
+	case 2:
+		return sizeof(struct wn_stats_file);
+	default:
+		return 0;
+	}
+}
+
+bool
+wn_stats_hdr_ok(const struct wn_stats_hdr *h, uint64_t file_size)
+{
+	size_t want = wn_stats_file_size(h->version);
+
+	return memcmp(h->magic, WN_STATS_MAGIC, 8) == 0 &&
+	    h->byte_order == WN_STATS_BYTE_ORDER && want != 0 &&
+	    h->size == want && file_size == want;
 }
 
 unsigned
@@ -191,13 +219,17 @@ wn_live_create(wn_stats *st, int64_t start, wn_stats_live **out, char *err,
 	}
 	fsync(st->dirfd);
 	l->f = f;
+	l->size = sizeof(*f);
 	l->fd = fd;
 	l->aligned_end = wn_aligned_end(start, st->period);
 	*out = l;
 	return 0;
 }
 
-/* An existing live file, mapped again. WN_EFORMAT if it is not one. */
+/*
+ * An existing live file, mapped again at its own size (an earlier
+ * version's is shorter). WN_EFORMAT if it is not one.
+ */
 static int
 wn_live_map(wn_stats *st, const char *name, wn_stats_live **out, char *err,
     size_t errlen)
@@ -205,18 +237,21 @@ wn_live_map(wn_stats *st, const char *name, wn_stats_live **out, char *err,
 	wn_stats_live *l;
 	struct wn_stats_file *f;
 	struct stat sb;
+	size_t size;
 	int fd;
 
 	fd = openat(st->dirfd, name, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    name, strerror(errno));
-	if (fstat(fd, &sb) != 0 || sb.st_size != (off_t)sizeof(*f)) {
+	if (fstat(fd, &sb) != 0 || sb.st_size < (off_t)sizeof(f->h) ||
+	    sb.st_size > (off_t)sizeof(*f)) {
 		close(fd);
 		return wn_stats_fail(err, errlen, WN_EFORMAT, "%s/%s: not a period "
-		    "file of this version (size)", st->spool, name);
+		    "file of a known version (size)", st->spool, name);
 	}
-	f = mmap(NULL, sizeof(*f), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	size = (size_t)sb.st_size;
+	f = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (f == MAP_FAILED) {
 		int rc = wn_stats_fail(err, errlen, WN_EIO, "%s/%s: %s", st->spool,
 		    name, strerror(errno));
@@ -224,23 +259,21 @@ wn_live_map(wn_stats *st, const char *name, wn_stats_live **out, char *err,
 		close(fd);
 		return rc;
 	}
-	if (memcmp(f->h.magic, WN_STATS_MAGIC, 8) != 0 ||
-	    f->h.version != WN_STATS_VERSION ||
-	    f->h.byte_order != WN_STATS_BYTE_ORDER ||
-	    f->h.size != sizeof(*f) || f->h.period < 60 ||
+	if (!wn_stats_hdr_ok(&f->h, size) || f->h.period < 60 ||
 	    f->h.period > 86400 || f->h.start <= 0 ||
 	    (f->h.flags & WN_STATS_SEALED)) {
-		munmap(f, sizeof(*f));
+		munmap(f, size);
 		close(fd);
 		return wn_stats_fail(err, errlen, WN_EFORMAT, "%s/%s: not a live "
-		    "period file of this version (header)", st->spool, name);
+		    "period file of a known version (header)", st->spool, name);
 	}
 	if ((l = wn_calloc(1, sizeof(*l))) == NULL) {
-		munmap(f, sizeof(*f));
+		munmap(f, size);
 		close(fd);
 		return WN_ENOMEM;
 	}
 	l->f = f;
+	l->size = size;
 	l->fd = fd;
 	l->aligned_end = wn_aligned_end(f->h.start, f->h.period);
 	snprintf(l->name, sizeof(l->name), "%s", name);
@@ -263,7 +296,7 @@ wn_live_seal(wn_stats *st, wn_stats_live *l, int64_t end, char *err,
 	l->f->h.flags |= WN_STATS_SEALED;
 	snprintf(sealed, sizeof(sealed), "period-%012lld-%s.stats",
 	    (long long)l->f->h.start, l->f->h.report_id);
-	if (msync(l->f, sizeof(*l->f), MS_SYNC) != 0 || fsync(l->fd) != 0 ||
+	if (msync(l->f, l->size, MS_SYNC) != 0 || fsync(l->fd) != 0 ||
 	    renameat(st->dirfd, l->name, st->dirfd, sealed) != 0) {
 		rc = wn_stats_fail(err, errlen, WN_EIO, "%s/%s: cannot seal: %s",
 		    st->spool, l->name, strerror(errno));
@@ -272,7 +305,7 @@ wn_live_seal(wn_stats *st, wn_stats_live *l, int64_t end, char *err,
 	} else {
 		fsync(st->dirfd);
 	}
-	munmap(l->f, sizeof(*l->f));
+	munmap(l->f, l->size);
 	close(l->fd);
 	l->f = NULL;
 	l->fd = -1;
@@ -286,7 +319,7 @@ wn_live_free(wn_stats_live *l)
 		wn_stats_live *next = l->retired;
 
 		if (l->f != NULL) {
-			munmap(l->f, sizeof(*l->f));
+			munmap(l->f, l->size);
 			close(l->fd);
 		}
 		wn_free(l);
@@ -362,8 +395,10 @@ wn_stats_recover(wn_stats *st, time_t now, wn_stats_live **cur, char *err,
 			rc = r;
 			break;
 		}
-		/* the newest file of the current period goes on counting */
+		/* the newest file of the current period goes on counting,
+		 * unless an earlier version wrote it */
 		if (i == n - 1 && now < l->aligned_end &&
+		    l->f->h.version == WN_STATS_VERSION &&
 		    l->f->h.period == st->period &&
 		    !!(l->f->h.flags & WN_STATS_PREFIXES_ON) == st->prefixes) {
 			*cur = l;
@@ -527,6 +562,52 @@ wn_bucket(const double *bounds, unsigned n, double v)
 #define WN_ADD(f, idx) \
 	atomic_fetch_add_explicit(&(f)->c[(idx)], 1, memory_order_relaxed)
 
+/* Bulk detections, under the class of the verdict. An exempt message
+ * earns no symbol, so its flags are not believed. */
+static void
+wn_count_bulk(struct wn_stats_file *f, const wn_stats_msg *m)
+{
+	_Atomic uint64_t *b = f->bulk[m->spam ? 1 : 0];
+	bool flagged = m->bulk_senders || m->bulk_attachment;
+	int level = -1;
+
+#define WN_BULK_ADD(i) \
+	atomic_fetch_add_explicit(&b[(i)], 1, memory_order_relaxed)
+
+	switch (m->bulk) {
+	case WN_STATS_BULK_NONE:
+		break;
+	case WN_STATS_BULK_LOW:
+		level = WN_SB_LOW;
+		break;
+	case WN_STATS_BULK_MEDIUM:
+		level = WN_SB_MEDIUM;
+		break;
+	case WN_STATS_BULK_HIGH:
+		level = WN_SB_HIGH;
+		break;
+	case WN_STATS_BULK_EXEMPT:
+		WN_BULK_ADD(WN_SB_CHECKED);
+		WN_BULK_ADD(WN_SB_EXEMPT);
+		return;
+	case WN_STATS_BULK_OFF:
+	default:
+		return;
+	}
+	WN_BULK_ADD(WN_SB_CHECKED);
+	if (level >= 0) {
+		WN_BULK_ADD(level);
+		flagged = true;
+	}
+	if (m->bulk_senders)
+		WN_BULK_ADD(WN_SB_SENDERS);
+	if (m->bulk_attachment)
+		WN_BULK_ADD(WN_SB_ATTACHMENT);
+	if (flagged)
+		WN_BULK_ADD(WN_SB_FLAGGED);
+#undef WN_BULK_ADD
+}
+
 static void
 wn_count(wn_stats *st, struct wn_stats_file *f, const wn_stats_msg *m)
 {
@@ -558,6 +639,7 @@ wn_count(wn_stats *st, struct wn_stats_file *f, const wn_stats_msg *m)
 			WN_ADD(f, WN_SC_ANOMALY + i);
 	for (i = 0; i < m->n_symbols; i++)
 		wn_count_rule(f, m->symbols[i].name, m->spam);
+	wn_count_bulk(f, m);
 	i = wn_stats_country_slot(m->country);
 	atomic_fetch_add_explicit(&f->country[i][0], 1, memory_order_relaxed);
 	if (m->spam) {
@@ -632,7 +714,7 @@ wn_stats_sync(wn_stats *st)
 	wn_stats_live *l = atomic_load(&st->cur);
 
 	if (l != NULL)
-		msync(l->f, sizeof(*l->f), MS_ASYNC);
+		msync(l->f, l->size, MS_ASYNC);
 }
 
 void

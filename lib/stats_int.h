@@ -6,17 +6,25 @@
  * records it), so a spool is read on the host that wrote it. Open-ended
  * keys (symbol names, networks) live in open-addressing tables whose slots
  * are claimed with a compare-and-swap of their 64-bit key.
+ *
+ * Versions only ever append: a file of version N is the first
+ * wn_stats_file_size(N) bytes of the current structure, and what later
+ * versions added reads as zero in it. Version 1 ends before bulk[];
+ * version 2 added the bulk detections. Everything else in the header
+ * (magic, byte order, size) is checked as strictly for every version.
  */
 #ifndef WINNOW_STATS_INT_H
 #define WINNOW_STATS_INT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <winnow/stats.h>
 
 #define WN_STATS_MAGIC "WNSTATS1"
-#define WN_STATS_VERSION 1
+#define WN_STATS_VERSION 2		/* what new files are written as */
 #define WN_STATS_BYTE_ORDER 0x01020304u
 #define WN_STATS_SEALED 1u
 #define WN_STATS_PREFIXES_ON 2u
@@ -41,6 +49,19 @@ enum wn_stats_counter {
 	WN_SC_RULES_OTHER_HAM,
 	WN_SC_PREFIX_OTHER,
 	WN_SC_COUNT
+};
+
+/* bulk detections, per class (bulk[spam][i]); version 2 */
+enum wn_stats_bulk_counter {
+	WN_SB_CHECKED,
+	WN_SB_EXEMPT,
+	WN_SB_FLAGGED,
+	WN_SB_LOW,
+	WN_SB_MEDIUM,
+	WN_SB_HIGH,
+	WN_SB_SENDERS,
+	WN_SB_ATTACHMENT,
+	WN_SB_COUNT
 };
 
 struct wn_stats_hdr {
@@ -75,7 +96,22 @@ struct wn_stats_file {
 	_Atomic uint64_t country[WN_STATS_COUNTRY_SLOTS][2]; /* msgs, spam */
 	struct wn_stats_rule_slot rules[WN_STATS_RULES];
 	struct wn_stats_prefix_slot prefixes[WN_STATS_PREFIXES];
+	/* version 2 */
+	_Atomic uint64_t bulk[2][WN_SB_COUNT];	/* [ham, spam] */
 };
+
+/*
+ * wn_stats_file_size - the size of a period file of version v, 0 for a
+ * version this code does not know
+ */
+size_t wn_stats_file_size(uint32_t version);
+
+/*
+ * wn_stats_hdr_ok - whether h is the header of a period file of a known
+ * version whose file has file_size bytes: magic, byte order, and the
+ * version, the recorded size and the file's size all agreeing
+ */
+bool wn_stats_hdr_ok(const struct wn_stats_hdr *h, uint64_t file_size);
 
 /* wn_stats_fail - the message into err (errno kept); returns rc */
 int wn_stats_fail(char *err, size_t len, int rc, const char *fmt, ...)

@@ -4,8 +4,10 @@
  *
  * A period file is read whole into memory and checked before anything in
  * it is believed: magic, version, byte order, size, sealed flag, times.
- * Table slots whose names are not symbol names (a crash while a slot was
- * being claimed) count as "other".
+ * A file of an earlier version is read into a zeroed structure of the
+ * current one (versions only append, stats_int.h), and what it could not
+ * count is marked so (bulk_counted). Table slots whose names are not
+ * symbol names (a crash while a slot was being claimed) count as "other".
  */
 #include <dirent.h>
 #include <errno.h>
@@ -49,6 +51,22 @@ wn_prefix_cmp(const void *a, const void *b)
 
 #define RD(f, i) atomic_load_explicit(&(f)->c[(i)], memory_order_relaxed)
 
+static void
+wn_period_bulk(const struct wn_stats_file *f, int spam,
+    wn_stats_bulk_counts *b)
+{
+#define RB(i) atomic_load_explicit(&f->bulk[spam][(i)], memory_order_relaxed)
+	b->checked = RB(WN_SB_CHECKED);
+	b->exempt = RB(WN_SB_EXEMPT);
+	b->flagged = RB(WN_SB_FLAGGED);
+	b->low = RB(WN_SB_LOW);
+	b->medium = RB(WN_SB_MEDIUM);
+	b->high = RB(WN_SB_HIGH);
+	b->senders = RB(WN_SB_SENDERS);
+	b->attachment = RB(WN_SB_ATTACHMENT);
+#undef RB
+}
+
 static int
 wn_period_extract(const struct wn_stats_file *f, wn_stats_period *p)
 {
@@ -82,6 +100,10 @@ wn_period_extract(const struct wn_stats_file *f, wn_stats_period *p)
 	p->rules_other_spam = RD(f, WN_SC_RULES_OTHER_SPAM);
 	p->rules_other_ham = RD(f, WN_SC_RULES_OTHER_HAM);
 	p->prefixes_other = RD(f, WN_SC_PREFIX_OTHER);
+	if ((p->bulk_counted = f->h.version >= 2)) {
+		wn_period_bulk(f, 0, &p->bulk_ham);
+		wn_period_bulk(f, 1, &p->bulk_spam);
+	}
 
 	p->rules = wn_calloc(WN_STATS_RULES, sizeof(*p->rules));
 	p->countries = wn_calloc(WN_STATS_COUNTRY_SLOTS, sizeof(*p->countries));
@@ -147,7 +169,7 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 	struct wn_stats_file *f = NULL;
 	wn_stats_period *p = NULL;
 	struct stat sb;
-	size_t got = 0;
+	size_t got = 0, size;
 	int fd, rc;
 
 	*out = NULL;
@@ -159,18 +181,21 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 		    strerror(errno));
 		goto out;
 	}
-	if (sb.st_size != (off_t)sizeof(*f)) {
+	/* the header says which version; it must agree with the size */
+	if (sb.st_size < (off_t)sizeof(f->h) ||
+	    sb.st_size > (off_t)sizeof(*f)) {
 		rc = wn_stats_fail(err, errlen, WN_EFORMAT, "%s: not a period file "
-		    "of this version (%lld bytes)", path,
+		    "of a known version (%lld bytes)", path,
 		    (long long)sb.st_size);
 		goto out;
 	}
-	if ((f = wn_malloc(sizeof(*f))) == NULL) {
+	size = (size_t)sb.st_size;
+	if ((f = wn_calloc(1, sizeof(*f))) == NULL) {
 		rc = WN_ENOMEM;
 		goto out;
 	}
-	while (got < sizeof(*f)) {
-		ssize_t r = read(fd, (char *)f + got, sizeof(*f) - got);
+	while (got < size) {
+		ssize_t r = read(fd, (char *)f + got, size - got);
 
 		if (r <= 0) {
 			rc = wn_stats_fail(err, errlen, WN_EIO, "%s: %s", path,
@@ -179,12 +204,9 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 		}
 		got += (size_t)r;
 	}
-	if (memcmp(f->h.magic, WN_STATS_MAGIC, 8) != 0 ||
-	    f->h.version != WN_STATS_VERSION ||
-	    f->h.byte_order != WN_STATS_BYTE_ORDER ||
-	    f->h.size != sizeof(*f)) {
+	if (!wn_stats_hdr_ok(&f->h, size)) {
 		rc = wn_stats_fail(err, errlen, WN_EFORMAT, "%s: not a period file "
-		    "of this version", path);
+		    "of a known version", path);
 		goto out;
 	}
 	if (!(f->h.flags & WN_STATS_SEALED) || f->h.start <= 0 ||

@@ -5,6 +5,8 @@
  * the counters (stats.h) never see an address, except a spam source's
  * network prefix when the sharing level is cooperative.
  */
+#include <string.h>
+
 #include <winnow/geoip.h>
 #include <winnow/stats.h>
 
@@ -17,6 +19,48 @@ wn_count_bayes(const wn_scan_result *res)
 		return WN_STATS_BAYES_UNAVAILABLE;
 	return res->bayes.abstained ? WN_STATS_BAYES_ABSTAINED :
 	    WN_STATS_BAYES_SCORED;
+}
+
+/*
+ * Bulk detection's part: off when the session has no bulk result (no
+ * store, or it failed), exempt when a nobulk rule hit; otherwise what the
+ * verdict got, which is what the headers said. The verdict is read
+ * rather than the counts, so the statistics follow the thresholds and
+ * symbol names of bulk.c without repeating them.
+ */
+static void
+wn_count_bulk(const wn_session *s, const wn_verdict *v, wn_stats_msg *m)
+{
+	size_t i;
+
+	if (s->bulk == NULL) {
+		m->bulk = WN_STATS_BULK_OFF;
+		return;
+	}
+	if (s->bulk->exempt) {
+		m->bulk = WN_STATS_BULK_EXEMPT;
+		return;
+	}
+	m->bulk = WN_STATS_BULK_NONE;
+	for (i = 0; i < v->n; i++) {
+		const char *name = v->v[i].name;
+
+		if (name == NULL || strncmp(name, "BULK_", 5) != 0)
+			continue;
+		name += 5;
+		if (strcmp(name, "HIGH") == 0)
+			m->bulk = WN_STATS_BULK_HIGH;
+		else if (strcmp(name, "MEDIUM") == 0 &&
+		    m->bulk != WN_STATS_BULK_HIGH)
+			m->bulk = WN_STATS_BULK_MEDIUM;
+		else if (strcmp(name, "LOW") == 0 &&
+		    m->bulk == WN_STATS_BULK_NONE)
+			m->bulk = WN_STATS_BULK_LOW;
+		else if (strcmp(name, "SENDERS") == 0)
+			m->bulk_senders = true;
+		else if (strcmp(name, "ATTACHMENT") == 0)
+			m->bulk_attachment = true;
+	}
 }
 
 void
@@ -41,6 +85,7 @@ wn_count_scanned(const wn_session *s, const wn_scan_result *res,
 	    !wn_geoip_country(s->d->geoip, &s->ip, m.country))
 		m.country[0] = '\0';
 	m.client = s->ip.family != 0 ? &s->ip : NULL;
+	wn_count_bulk(s, &res->verdict, &m);
 	wn_stats_record(s->d->stats, &m);
 }
 

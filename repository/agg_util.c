@@ -53,6 +53,26 @@ wn_agg_spf_pass_share(const wn_agg_volume *v)
 	return wn_agg_ratio(v->spf[2], wn_agg_spf_checked(v));
 }
 
+uint64_t
+wn_agg_bulk_checked(const wn_agg_volume *v)
+{
+	return v->bulk_ham[WN_AGG_BULK_CHECKED] +
+	    v->bulk_spam[WN_AGG_BULK_CHECKED];
+}
+
+uint64_t
+wn_agg_bulk_flagged(const wn_agg_volume *v)
+{
+	return v->bulk_ham[WN_AGG_BULK_FLAGGED] +
+	    v->bulk_spam[WN_AGG_BULK_FLAGGED];
+}
+
+double
+wn_agg_bulk_share(const wn_agg_volume *v)
+{
+	return wn_agg_ratio(wn_agg_bulk_flagged(v), wn_agg_bulk_checked(v));
+}
+
 /* Digits of n grouped by threes from the right, sep between groups. */
 static void
 wn_agg_put_grouped(wn_buf *out, uint64_t n, const char *sep)

@@ -22,6 +22,12 @@
  * wn_spf_result), then not_checked */
 #define WN_AGG_SPF 8
 #define WN_AGG_SPF_NOT_CHECKED 7
+/* bulk detections of one verdict, in report order: checked, exempt,
+ * flagged, low, medium, high, senders, attachment */
+#define WN_AGG_BULK 8
+#define WN_AGG_BULK_CHECKED 0
+#define WN_AGG_BULK_EXEMPT 1
+#define WN_AGG_BULK_FLAGGED 2
 
 enum wn_agg_group {
 	WN_AGG_DAY,
@@ -43,6 +49,8 @@ typedef struct wn_agg_volume {
 	uint64_t messages, scanned, spam, ham;
 	uint64_t action[WN_AGG_ACTIONS];
 	uint64_t spf[WN_AGG_SPF];
+	/* from the reports with a bulk section only */
+	uint64_t bulk_ham[WN_AGG_BULK], bulk_spam[WN_AGG_BULK];
 	uint64_t reporters;	/* distinct reporters with reports in it */
 } wn_agg_volume;
 
@@ -83,5 +91,14 @@ double wn_agg_spam_share(const wn_agg_volume *v);
 
 /* wn_agg_spf_pass_share - pass / checked, or -1 when none was checked */
 double wn_agg_spf_pass_share(const wn_agg_volume *v);
+
+/* wn_agg_bulk_checked - messages bulk detection checked, spam and ham */
+uint64_t wn_agg_bulk_checked(const wn_agg_volume *v);
+
+/* wn_agg_bulk_flagged - messages with a BULK_* symbol, spam and ham */
+uint64_t wn_agg_bulk_flagged(const wn_agg_volume *v);
+
+/* wn_agg_bulk_share - flagged / checked, or -1 when none was checked */
+double wn_agg_bulk_share(const wn_agg_volume *v);
 
 #endif

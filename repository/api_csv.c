@@ -5,9 +5,12 @@
  * Rows arrive ordered by day; a bucket's rows are collected until a day
  * of a later bucket shows up, then written: the fixed counters first in
  * report order (zeros too, so every bucket has the same lines), then the
- * named ones (source countries, rules) sorted by metric and key. Names
- * come from the schema's character classes (letters, digits, "._:-"),
- * so no field needs quoting.
+ * named ones (source countries, rules) sorted by metric and key, then the
+ * counters added after the first release (bulk detections), fixed like
+ * the first ones. Those come last in the bucket so that a reader that
+ * found the earlier rows by their position still does. Names come from
+ * the schema's character classes (letters, digits, "._:-"), so no field
+ * needs quoting.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -28,7 +31,10 @@ static const char *const wn_csv_bayes[] = {
 	"scored", "abstained", "unavailable"
 };
 
-/* the fixed metrics, in output order, with their keys */
+/*
+ * The fixed metrics, in output order, with their keys; the first
+ * WN_CSV_NFIRST before the named rows of a bucket, the rest after them.
+ */
 static const struct {
 	const char *metric;
 	const char *const *keys;
@@ -39,9 +45,14 @@ static const struct {
 	{ WN_M_ACTION, wn_report_action_names, WN_AGG_ACTIONS },
 	{ WN_M_SPF, wn_report_spf_names, WN_AGG_SPF },
 	{ WN_M_BAYES, wn_csv_bayes, 3 },
+	{ WN_M_BULK_HAM, wn_report_bulk_names, WN_AGG_BULK },
+	{ WN_M_BULK_SPAM, wn_report_bulk_names, WN_AGG_BULK },
 };
 #define WN_CSV_NFIXED (sizeof(wn_csv_fixed) / sizeof(wn_csv_fixed[0]))
+#define WN_CSV_NFIRST 5
 #define WN_CSV_MAXKEYS 8
+_Static_assert(WN_AGG_SPF <= WN_CSV_MAXKEYS && WN_AGG_BULK <= WN_CSV_MAXKEYS,
+    "a fixed metric has more keys than a bucket holds");
 
 static const char *const wn_csv_named[] = {
 	WN_M_COUNTRY, WN_M_COUNTRY_SPAM, WN_M_RULE_SPAM, WN_M_RULE_HAM
@@ -76,6 +87,20 @@ wn_csv_named_cmp(const void *a, const void *b)
 	return strcmp(x->key, y->key);
 }
 
+/* the fixed rows of metrics from..to-1 of the collected bucket */
+static void
+wn_csv_put_fixed(wn_csv *c, const char *label, size_t from, size_t to)
+{
+	size_t f;
+	int k;
+
+	for (f = from; f < to; f++)
+		for (k = 0; k < wn_csv_fixed[f].n; k++)
+			wn_buf_printf(c->out, "%s,%s,%s,%" PRIu64 "\n", label,
+			    wn_csv_fixed[f].metric, wn_csv_fixed[f].keys[k],
+			    c->fixed[f][k]);
+}
+
 /* write the collected bucket and start the next one */
 static int
 wn_csv_flush(wn_csv *c)
@@ -85,8 +110,8 @@ wn_csv_flush(wn_csv *c)
 	int64_t to = c->next - 1 < q->to_day ? c->next - 1 : q->to_day;
 	uint64_t reporters = 0;
 	char label[12];
-	size_t f, i;
-	int k, rc;
+	size_t i;
+	int rc;
 
 	rc = c->db->ops->reporters(c->db, q, from, to, &reporters);
 	if (rc != 0)
@@ -96,11 +121,7 @@ wn_csv_flush(wn_csv *c)
 	    reporters);
 	wn_buf_printf(c->out, "%s,reports,count,%" PRIu64 "\n", label,
 	    c->reports);
-	for (f = 0; f < WN_CSV_NFIXED; f++)
-		for (k = 0; k < wn_csv_fixed[f].n; k++)
-			wn_buf_printf(c->out, "%s,%s,%s,%" PRIu64 "\n", label,
-			    wn_csv_fixed[f].metric, wn_csv_fixed[f].keys[k],
-			    c->fixed[f][k]);
+	wn_csv_put_fixed(c, label, 0, WN_CSV_NFIRST);
 	if (c->n_named > 0)
 		qsort(c->named, c->n_named, sizeof(*c->named),
 		    wn_csv_named_cmp);
@@ -114,6 +135,7 @@ wn_csv_flush(wn_csv *c)
 		wn_buf_printf(c->out, "%s,%s,%s,%" PRIu64 "\n", label,
 		    wn_csv_named[c->named[i].metric], c->named[i].key, v);
 	}
+	wn_csv_put_fixed(c, label, WN_CSV_NFIRST, WN_CSV_NFIXED);
 	c->reports = 0;
 	memset(c->fixed, 0, sizeof(c->fixed));
 	c->n_named = 0;

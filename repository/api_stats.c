@@ -3,7 +3,9 @@
  *
  * Shares have four decimals and are null when their divisor is 0; the
  * volumes of a bucket repeat the totals' names so a client reads both
- * with one function.
+ * with one function. Bulk figures come from the reports that carry bulk
+ * detections (standard sharing and up, from winnow versions that count
+ * them): their own "checked" is the divisor, never the messages total.
  */
 #include <winnow/json.h>
 
@@ -64,6 +66,14 @@ wn_stats_totals(wn_json *j, const wn_agg *agg)
 	    WN_AGG_ACTIONS);
 	wn_stats_counts(j, "spf", wn_report_spf_names, v->spf, WN_AGG_SPF);
 	wn_stats_share(j, "spf_pass_share", wn_agg_spf_pass_share(v));
+	wn_json_key(j, "bulk");
+	wn_json_obj_begin(j);
+	wn_stats_counts(j, "ham", wn_report_bulk_names, v->bulk_ham,
+	    WN_AGG_BULK);
+	wn_stats_counts(j, "spam", wn_report_bulk_names, v->bulk_spam,
+	    WN_AGG_BULK);
+	wn_json_obj_end(j);
+	wn_stats_share(j, "bulk_share", wn_agg_bulk_share(v));
 	wn_json_key(j, "source_countries");
 	wn_json_arr_begin(j);
 	for (i = 0; i < agg->n_countries; i++) {
@@ -116,6 +126,10 @@ wn_stats_bucket(wn_json *j, const wn_agg_bucket *b)
 	wn_json_uint(j, checked);
 	wn_json_key(j, "spf_pass");
 	wn_json_uint(j, b->v.spf[2]);
+	wn_json_key(j, "bulk_checked");
+	wn_json_uint(j, wn_agg_bulk_checked(&b->v));
+	wn_json_key(j, "bulk_flagged");
+	wn_json_uint(j, wn_agg_bulk_flagged(&b->v));
 	wn_stats_counts(j, "action", wn_report_action_names, b->v.action,
 	    WN_AGG_ACTIONS);
 	wn_json_obj_end(j);

@@ -1,6 +1,6 @@
 /*
  * dashboard.c - the regulator's page (GET /): the selection, a filter form,
- * headline figures and five charts, each with a table of its numbers,
+ * headline figures and six charts, each with a table of its numbers,
  * then the rule-set section of dashboard_rulesets.c.
  *
  * One self-contained HTML5 document: inline <style>, inline SVG, no
@@ -66,8 +66,9 @@ static const char wn_dash_css[] =
     ".filter input:focus,.filter select:focus,.filter button:focus,"
     "a:focus{outline:3px solid #f0b400;outline-offset:1px}\n"
     ".exports{margin:0 0 1rem;font-size:.9rem;color:#4a5561}\n"
+    /* six figures: three a row on a wide page, two, then one */
     ".figures{display:grid;grid-template-columns:repeat(auto-fit,"
-    "minmax(10.5rem,1fr));gap:.75rem;margin:0 0 1rem}\n"
+    "minmax(16rem,1fr));gap:.75rem;margin:0 0 1rem}\n"
     ".fig{background:#fff;border:1px solid #d0d5dc;border-top:4px solid "
     "#1d3557;border-radius:4px;padding:.55rem .9rem .6rem}\n"
     ".fig dt{font-size:.85rem;font-weight:600;color:#4a5561}\n"
@@ -103,8 +104,10 @@ static const char wn_dash_css[] =
     ".s-action{--c:#44546a}\n"
     ".s-country{--c:#8e4585}\n"
     ".s-spf{--c:#00795c}\n"
+    ".s-bulk{--c:#9a6700}\n"
     ".s-spam-top{border-top-color:#d55e00}\n"
     ".s-spf-top{border-top-color:#00795c}\n"
+    ".s-bulk-top{border-top-color:#9a6700}\n"
     "@media print{body{background:#fff}.top{background:#fff;color:#000}"
     ".top p{color:#000}.filter,.exports{display:none}"
     ".table-wrap{max-height:none}}\n";
@@ -478,6 +481,12 @@ wn_dash_figures(wn_buf *out, const wn_agg *agg)
 	wn_agg_put_count(out, wn_agg_spf_checked(t));
 	wn_buf_puts(out, " checked</dd></div>\n");
 
+	wn_dash_fig_open(out, "s-bulk-top", "Bulk share", "bulk-share");
+	wn_agg_put_share(out, wn_agg_bulk_share(t));
+	wn_buf_puts(out, "</dd><dd class=\"note\">of ");
+	wn_agg_put_count(out, wn_agg_bulk_checked(t));
+	wn_buf_puts(out, " checked</dd></div>\n");
+
 	wn_dash_fig_open(out, NULL, "Rejected", "total-reject");
 	wn_agg_put_count(out, t->action[WN_AGG_ACTIONS - 1]);
 	wn_buf_puts(out, "</dd><dd class=\"note\">");
@@ -599,12 +608,134 @@ wn_dash_spf_table(wn_buf *out, const wn_agg *agg, const char **labels)
 	wn_dash_table_close(out);
 }
 
-/*
- * The two charts over time: spam share (bars) and SPF pass share (line),
- * both in percent of a divisor that may be 0; such buckets are gaps.
- */
+/* share of a bucket's checked spam (or ham) that bulk detection flagged */
+static double
+wn_dash_bulk_class_share(const uint64_t *b)
+{
+	return wn_agg_ratio(b[WN_AGG_BULK_FLAGGED], b[WN_AGG_BULK_CHECKED]);
+}
+
 static void
-wn_dash_time_charts(wn_buf *out, const wn_agg *agg, bool spf)
+wn_dash_bulk_row(wn_buf *out, const wn_agg_volume *v)
+{
+	wn_dash_count_cell(out, wn_agg_bulk_checked(v));
+	wn_dash_count_cell(out, wn_agg_bulk_flagged(v));
+	wn_dash_share_cell(out, wn_agg_bulk_share(v));
+	wn_dash_share_cell(out, wn_dash_bulk_class_share(v->bulk_spam));
+	wn_dash_share_cell(out, wn_dash_bulk_class_share(v->bulk_ham));
+}
+
+static void
+wn_dash_bulk_table(wn_buf *out, const wn_agg *agg, const char **labels)
+{
+	const char *cols[] = {
+		wn_dash_period_noun(agg->q.group), "Bulk checked", "Flagged",
+		"Bulk share", "Of spam", "Of ham"
+	};
+	size_t i;
+
+	wn_dash_table_open(out, "table-bulk", "Bulk mail per period");
+	wn_dash_thead(out, cols, sizeof(cols) / sizeof(cols[0]));
+	wn_buf_puts(out, "<tbody>\n");
+	for (i = 0; i < agg->n_series; i++) {
+		wn_buf_puts(out, "<tr><th scope=\"row\">");
+		wn_svg_escape(out, labels[i]);
+		wn_buf_puts(out, "</th>");
+		wn_dash_bulk_row(out, &agg->series[i].v);
+		wn_buf_puts(out, "</tr>\n");
+	}
+	wn_buf_puts(out, "</tbody>\n<tfoot><tr><th scope=\"row\">All</th>");
+	wn_dash_bulk_row(out, &agg->total);
+	wn_buf_puts(out, "</tr></tfoot>\n");
+	wn_dash_table_close(out);
+}
+
+/* The selection's bulk detections by kind, on spam and on ham. */
+static void
+wn_dash_bulk_kinds(wn_buf *out, const wn_agg *agg)
+{
+	static const char *const cols[] = {
+		"Detection", "Spam", "Share of checked spam", "Ham",
+		"Share of checked ham"
+	};
+	/* rows in reading order; idx into wn_report_bulk_names order */
+	static const struct {
+		const char *label;
+		size_t idx;
+	} kinds[WN_AGG_BULK] = {
+		{ "Checked", WN_AGG_BULK_CHECKED },
+		{ "Flagged (any BULK_*)", WN_AGG_BULK_FLAGGED },
+		{ "BULK_HIGH", 5 }, { "BULK_MEDIUM", 4 }, { "BULK_LOW", 3 },
+		{ "BULK_SENDERS", 6 }, { "BULK_ATTACHMENT", 7 },
+		{ "Exempt (nobulk rule)", WN_AGG_BULK_EXEMPT }
+	};
+	const wn_agg_volume *t = &agg->total;
+	size_t i, k;
+
+	wn_dash_table_open(out, "table-bulk-kinds",
+	    "Bulk detections by kind");
+	wn_dash_thead(out, cols, sizeof(cols) / sizeof(cols[0]));
+	wn_buf_puts(out, "<tbody>\n");
+	for (i = 0; i < WN_AGG_BULK; i++) {
+		k = kinds[i].idx;
+		wn_buf_printf(out, "<tr><th scope=\"row\">%s</th>",
+		    kinds[i].label);
+		wn_dash_count_cell(out, t->bulk_spam[k]);
+		wn_dash_share_cell(out, wn_agg_ratio(t->bulk_spam[k],
+		    t->bulk_spam[WN_AGG_BULK_CHECKED]));
+		wn_dash_count_cell(out, t->bulk_ham[k]);
+		wn_dash_share_cell(out, wn_agg_ratio(t->bulk_ham[k],
+		    t->bulk_ham[WN_AGG_BULK_CHECKED]));
+		wn_buf_puts(out, "</tr>\n");
+	}
+	wn_buf_puts(out, "</tbody>\n");
+	wn_dash_table_close(out);
+}
+
+/* The charts over time, each a share of a divisor that may be 0 in a
+ * bucket; such buckets are gaps, never 0%. */
+enum wn_dash_series {
+	WN_DASH_SPAM,		/* spam share, bars */
+	WN_DASH_SPF,		/* SPF pass share, a line */
+	WN_DASH_BULK		/* bulk share, a line */
+};
+
+static const struct {
+	const char *id, *empty_id, *what, *desc, *label, *cls;
+	enum wn_svg_mark mark;
+} wn_dash_series_kinds[] = {
+	[WN_DASH_SPAM] = { "chart-spam-share", "no-series", "Spam share",
+	    "Bars: spam as a share of classified mail (spam and ham) in each "
+	    "period. Shaded periods had no classified mail. The numbers are "
+	    "in the table that follows.", "Spam (%)", "s-spam", WN_SVG_BARS },
+	[WN_DASH_SPF] = { "chart-spf", "no-series-spf", "SPF pass share",
+	    "Line: messages whose SPF check passed, as a share of the messages "
+	    "whose SPF was checked. Shaded periods had no checked mail. The "
+	    "numbers are in the table that follows.", "SPF pass (%)", "s-spf",
+	    WN_SVG_LINE },
+	[WN_DASH_BULK] = { "chart-bulk", "no-series-bulk", "Bulk share",
+	    "Line: messages flagged as bulk, as a share of the messages bulk "
+	    "detection checked. Shaded periods had no checked mail. The "
+	    "numbers are in the table that follows.", "Bulk (%)", "s-bulk",
+	    WN_SVG_LINE },
+};
+
+static double
+wn_dash_series_share(enum wn_dash_series kind, const wn_agg_volume *v)
+{
+	switch (kind) {
+	case WN_DASH_SPF:
+		return wn_agg_spf_pass_share(v);
+	case WN_DASH_BULK:
+		return wn_agg_bulk_share(v);
+	case WN_DASH_SPAM:
+	default:
+		return wn_agg_spam_share(v);
+	}
+}
+
+static void
+wn_dash_time_charts(wn_buf *out, const wn_agg *agg, enum wn_dash_series kind)
 {
 	wn_svg_chart c = { 0 };
 	wn_svg_series s = { 0 };
@@ -615,7 +746,7 @@ wn_dash_time_charts(wn_buf *out, const wn_agg *agg, bool spf)
 	size_t i, n = agg->n_series;
 
 	if (n == 0) {
-		wn_dash_section_note(out, spf ? "no-series-spf" : "no-series",
+		wn_dash_section_note(out, wn_dash_series_kinds[kind].empty_id,
 		    "No periods in this selection.");
 		return;
 	}
@@ -626,34 +757,29 @@ wn_dash_time_charts(wn_buf *out, const wn_agg *agg, bool spf)
 		goto done;
 	}
 	for (i = 0; i < n; i++) {
-		share = spf ? wn_agg_spf_pass_share(&agg->series[i].v) :
-		    wn_agg_spam_share(&agg->series[i].v);
+		share = wn_dash_series_share(kind, &agg->series[i].v);
 		values[i] = share < 0 ? NAN : share * 100;
 	}
 	wn_dash_chart_title(title, sizeof(title),
-	    spf ? "SPF pass share" : "Spam share", agg);
-	c.id = spf ? "chart-spf" : "chart-spam-share";
+	    wn_dash_series_kinds[kind].what, agg);
+	c.id = wn_dash_series_kinds[kind].id;
 	c.title = title;
-	c.desc = spf ?
-	    "Line: messages whose SPF check passed, as a share of the messages "
-	    "whose SPF was checked. Shaded periods had no checked mail. The "
-	    "numbers are in the table that follows." :
-	    "Bars: spam as a share of classified mail (spam and ham) in each "
-	    "period. Shaded periods had no classified mail. The numbers are "
-	    "in the table that follows.";
+	c.desc = wn_dash_series_kinds[kind].desc;
 	c.category_label = wn_dash_period_noun(agg->q.group);
-	c.value.label = spf ? "SPF pass (%)" : "Spam (%)";
+	c.value.label = wn_dash_series_kinds[kind].label;
 	c.value.max = 100;
 	c.value.unit = "%";
 	c.value.decimals = 1;
 	s.labels = labels;
 	s.values = values;
 	s.n = n;
-	s.mark = spf ? WN_SVG_LINE : WN_SVG_BARS;
-	s.cls = spf ? "s-spf" : "s-spam";
+	s.mark = wn_dash_series_kinds[kind].mark;
+	s.cls = wn_dash_series_kinds[kind].cls;
 	wn_svg_timeseries(out, &c, &s);
-	if (spf)
+	if (kind == WN_DASH_SPF)
 		wn_dash_spf_table(out, agg, labels);
+	else if (kind == WN_DASH_BULK)
+		wn_dash_bulk_table(out, agg, labels);
 	else
 		wn_dash_series_table(out, agg, labels);
 done:
@@ -958,7 +1084,7 @@ wn_dash_body(wn_buf *out, const wn_agg *agg)
 	wn_dash_section_open(out, "spam-share", "Spam share over time", NULL);
 	wn_buf_printf(out, "<p class=\"lead\">Spam as a share of classified "
 	    "mail (spam + ham), per %s.</p>\n", per);
-	wn_dash_time_charts(out, agg, false);
+	wn_dash_time_charts(out, agg, WN_DASH_SPAM);
 	wn_buf_puts(out, "</section>\n");
 
 	wn_dash_section_open(out, "actions", "Volume by action",
@@ -974,7 +1100,22 @@ wn_dash_body(wn_buf *out, const wn_agg *agg)
 	wn_dash_section_open(out, "spf", "SPF adoption over time", NULL);
 	wn_buf_printf(out, "<p class=\"lead\">Share of SPF pass among the "
 	    "messages whose SPF was checked, per %s.</p>\n", per);
-	wn_dash_time_charts(out, agg, true);
+	wn_dash_time_charts(out, agg, WN_DASH_SPF);
+	wn_buf_puts(out, "</section>\n");
+
+	wn_dash_section_open(out, "bulk", "Bulk mail over time", NULL);
+	wn_buf_printf(out, "<p class=\"lead\">Share of the messages bulk "
+	    "detection checked that it flagged (a BULK_* symbol: the same "
+	    "text or attachment to many recipients), per %s; of spam and of "
+	    "ham apart in the table. Only reports that count bulk detections "
+	    "add to these figures.</p>\n", per);
+	if (wn_agg_bulk_checked(&agg->total) == 0) {
+		wn_dash_section_note(out, "no-bulk", "No report in this "
+		    "selection counted bulk detections.");
+	} else {
+		wn_dash_time_charts(out, agg, WN_DASH_BULK);
+		wn_dash_bulk_kinds(out, agg);
+	}
 	wn_buf_puts(out, "</section>\n");
 
 	wn_dash_section_open(out, "rules", "Top rules",
@@ -1012,6 +1153,7 @@ wn_dashboard_render_with(const wn_agg *agg, const wn_dash_rulesets *rs,
 	    "anonymised, signed reports of winnow installations; reports "
 	    "carry no addresses and no message content. Spam share = spam "
 	    "\xc3\xb7 (spam + ham); SPF pass share = SPF pass \xc3\xb7 "
-	    "messages whose SPF was checked; " WN_AGG_NO_VALUE " marks a "
-	    "share of nothing.</p></footer>\n</body>\n</html>\n");
+	    "messages whose SPF was checked; bulk share = messages flagged as "
+	    "bulk \xc3\xb7 messages bulk detection checked; " WN_AGG_NO_VALUE
+	    " marks a share of nothing.</p></footer>\n</body>\n</html>\n");
 }

@@ -144,6 +144,14 @@ wn_agg_add_volume(wn_agg_volume *v, const char *metric, const char *key,
 		i = wn_agg_index(wn_report_spf_names, WN_AGG_SPF, key);
 		if (i >= 0)
 			v->spf[i] += value;
+	} else if (strcmp(metric, WN_M_BULK_HAM) == 0) {
+		i = wn_agg_index(wn_report_bulk_names, WN_AGG_BULK, key);
+		if (i >= 0)
+			v->bulk_ham[i] += value;
+	} else if (strcmp(metric, WN_M_BULK_SPAM) == 0) {
+		i = wn_agg_index(wn_report_bulk_names, WN_AGG_BULK, key);
+		if (i >= 0)
+			v->bulk_spam[i] += value;
 	}
 }
 

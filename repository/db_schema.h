@@ -13,7 +13,12 @@
  *
  * rollup is keyed by country and operator type first, so a filtered
  * question seeks to each (country, type) pair it selects and reads only
- * its days; rollup_all answers unfiltered ones by day alone.
+ * its days; rollup_all answers unfiltered ones by day alone. Its rows
+ * are (metric, key, value), so a new counter of the report is a new
+ * metric and no new version: bulk detections (bulk_ham/..., bulk_spam/...,
+ * rollup.h) came that way, and a database of version 2 takes them as it
+ * is. Stored reports from before had no bulk section, so there is
+ * nothing to fill in for them either.
  */
 #ifndef WINNOW_REPOSITORY_DB_SCHEMA_H
 #define WINNOW_REPOSITORY_DB_SCHEMA_H

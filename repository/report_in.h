@@ -41,7 +41,8 @@ enum {
 	WN_REPORT_HAS_ANOMALIES = 1u << 4,
 	WN_REPORT_HAS_RULES = 1u << 5,
 	WN_REPORT_HAS_COUNTRIES = 1u << 6,
-	WN_REPORT_HAS_PREFIXES = 1u << 7
+	WN_REPORT_HAS_PREFIXES = 1u << 7,
+	WN_REPORT_HAS_BULK = 1u << 8
 };
 
 typedef struct wn_report_rule {
@@ -70,6 +71,8 @@ typedef struct wn_report {
 	uint64_t action[WN_AGG_ACTIONS];
 	uint64_t spf[WN_AGG_SPF];	/* when WN_REPORT_HAS_SPF */
 	uint64_t bayes[3];		/* scored, abstained, unavailable */
+	/* when WN_REPORT_HAS_BULK, in wn_report_bulk_names order */
+	uint64_t bulk_ham[WN_AGG_BULK], bulk_spam[WN_AGG_BULK];
 	wn_report_rule *rules;
 	size_t n_rules;
 	wn_report_country *countries;
@@ -79,7 +82,9 @@ typedef struct wn_report {
 
 /*
  * wn_report_parse - parse text[0..len) as a report and check every
- * constraint of the schema, plus period.end >= period.start. Returns 0,
+ * constraint of the schema, plus period.end >= period.start and, per
+ * class of bulk, no count above checked and low + medium + high + exempt
+ * not above it either. Returns 0,
  * WN_EINVAL with err (WN_REPORT_ERR_LEN bytes) set to what was wrong,
  * WN_ENOMEM.
  */
@@ -89,6 +94,7 @@ int wn_report_parse(const char *text, size_t len, wn_arena *a,
 /* the names the schema allows, in report order */
 extern const char *const wn_report_action_names[WN_AGG_ACTIONS];
 extern const char *const wn_report_spf_names[WN_AGG_SPF];
+extern const char *const wn_report_bulk_names[WN_AGG_BULK];
 
 
 typedef struct wn_envelope {

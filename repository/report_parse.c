@@ -4,9 +4,12 @@
  *
  * The checks follow the schema section by section, in its order, so a
  * reader can hold the two side by side. Sections the repository stores
- * (messages, spf, bayes, rules, countries) are copied out; the others are
- * validated and only counted. Beyond the schema: period.end must not be
- * before period.start, and a histogram has one more count than bounds.
+ * (messages, spf, bulk, bayes, rules, countries) are copied out; the
+ * others are validated and only counted. Beyond the schema: period.end
+ * must not be before period.start, a histogram has one more count than
+ * bounds, and in bulk no count of a verdict exceeds its checked, nor do
+ * the exclusive ones together (a share of checked mail above 100% would
+ * otherwise reach the dashboard).
  */
 #include <math.h>
 #include <stdio.h>
@@ -30,6 +33,11 @@ const char *const wn_report_action_names[WN_AGG_ACTIONS] = {
 const char *const wn_report_spf_names[WN_AGG_SPF] = {
 	"none", "neutral", "pass", "fail", "softfail", "temperror",
 	"permerror", "not_checked"
+};
+
+const char *const wn_report_bulk_names[WN_AGG_BULK] = {
+	"checked", "exempt", "flagged", "low", "medium", "high", "senders",
+	"attachment"
 };
 
 
@@ -321,6 +329,56 @@ wn_rp_spf(wn_rp *p, json_t *v)
 	return wn_rp_counts(p, v, props, p->r->spf);
 }
 
+/* one verdict's bulk counts, each at most checked, and the exclusive
+ * ones (low, medium, high, exempt) together too */
+static int
+wn_rp_bulk_class(wn_rp *p, json_t *v, uint64_t *out)
+{
+	static const char *const props[] = {
+		"checked", "exempt", "flagged", "low", "medium", "high",
+		"senders", "attachment", NULL
+	};
+	uint64_t checked, exclusive;
+	size_t i;
+	int rc;
+
+	if ((rc = wn_rp_counts(p, v, props, out)) != 0)
+		return rc;
+	checked = out[WN_AGG_BULK_CHECKED];
+	for (i = 1; i < WN_AGG_BULK; i++)
+		if (out[i] > checked)
+			return wn_rv_fail(&p->rv, "%s (%llu) exceeds checked "
+			    "(%llu)", props[i], (unsigned long long)out[i],
+			    (unsigned long long)checked);
+	/* each at most 2^53 - 1: the sum cannot overflow */
+	exclusive = out[1] + out[3] + out[4] + out[5];
+	if (exclusive > checked)
+		return wn_rv_fail(&p->rv, "exempt + low + medium + high (%llu) "
+		    "exceeds checked (%llu)", (unsigned long long)exclusive,
+		    (unsigned long long)checked);
+	return 0;
+}
+
+static int
+wn_rp_bulk(wn_rp *p, json_t *v)
+{
+	static const char *const props[] = { "ham", "spam", NULL };
+	size_t mark;
+	int rc;
+
+	if ((rc = wn_rv_object(&p->rv, v, props, props)) != 0)
+		return rc;
+	mark = wn_rv_enter(&p->rv, "ham", 0);
+	rc = wn_rp_bulk_class(p, json_object_get(v, "ham"), p->r->bulk_ham);
+	wn_rv_leave(&p->rv, mark);
+	if (rc != 0)
+		return rc;
+	mark = wn_rv_enter(&p->rv, "spam", 0);
+	rc = wn_rp_bulk_class(p, json_object_get(v, "spam"), p->r->bulk_spam);
+	wn_rv_leave(&p->rv, mark);
+	return rc;
+}
+
 static int
 wn_rp_anomalies(wn_rp *p, json_t *v)
 {
@@ -459,6 +517,7 @@ static const struct {
 	{ "bayes", wn_rp_bayes, WN_REPORT_HAS_BAYES },
 	{ "anomalies", wn_rp_anomalies, WN_REPORT_HAS_ANOMALIES },
 	{ "spf", wn_rp_spf, WN_REPORT_HAS_SPF },
+	{ "bulk", wn_rp_bulk, WN_REPORT_HAS_BULK },
 	{ "rules", wn_rp_rules, WN_REPORT_HAS_RULES },
 	{ "countries", wn_rp_countries, WN_REPORT_HAS_COUNTRIES },
 	{ "prefixes", wn_rp_prefixes, WN_REPORT_HAS_PREFIXES },
@@ -471,7 +530,7 @@ wn_rp_root(wn_rp *p, json_t *root)
 		"format", "report_id", "reporter", "software", "rulesets",
 		"period", "sharing", "min_count", "messages",
 		"score_histogram", "scan_time", "bayes", "anomalies", "spf",
-		"rules", "countries", "prefixes", NULL
+		"bulk", "rules", "countries", "prefixes", NULL
 	};
 	static const char *const required[] = {
 		"format", "report_id", "reporter", "software", "rulesets",

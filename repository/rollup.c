@@ -37,7 +37,7 @@ wn_rollup_build(const wn_report *r, wn_arena *a, wn_rollup_row **out,
 		"scored", "abstained", "unavailable"
 	};
 	size_t cap = 1 + 4 + 2 + WN_AGG_ACTIONS + WN_AGG_SPF + 3 +
-	    2 * r->n_countries + 2 * r->n_rules;
+	    2 * WN_AGG_BULK + 2 * r->n_countries + 2 * r->n_rules;
 	wn_rollup_row *rows = wn_arena_calloc(a, cap, sizeof(*rows));
 	size_t i, n = 0, m;
 
@@ -61,6 +61,13 @@ wn_rollup_build(const wn_report *r, wn_arena *a, wn_rollup_row **out,
 		for (i = 0; i < 3; i++)
 			wn_rollup_put(rows, &n, WN_M_BAYES, bayes[i],
 			    r->bayes[i]);
+	if (r->sections & WN_REPORT_HAS_BULK)
+		for (i = 0; i < WN_AGG_BULK; i++) {
+			wn_rollup_put(rows, &n, WN_M_BULK_HAM,
+			    wn_report_bulk_names[i], r->bulk_ham[i]);
+			wn_rollup_put(rows, &n, WN_M_BULK_SPAM,
+			    wn_report_bulk_names[i], r->bulk_spam[i]);
+		}
 	for (i = 0; i < r->n_countries; i++) {
 		wn_rollup_put(rows, &n, WN_M_COUNTRY, r->countries[i].country,
 		    r->countries[i].messages);

@@ -6,9 +6,14 @@
  * messages/{total,scanned,skipped,failed}, verdict/{ham,spam},
  * action/<action>, spf/<result> (reports with an spf section),
  * bayes/{scored,abstained,unavailable}, source_country/<CC> (messages),
- * source_country_spam/<CC>, rule_spam/<name>, rule_ham/<name>. Rows
- * whose value is 0 are left out except reports/count. The fixed order
- * also makes concurrent writers lock rollup rows in one order.
+ * source_country_spam/<CC>, rule_spam/<name>, rule_ham/<name>,
+ * bulk_ham/<counter> and bulk_spam/<counter> (reports with a bulk section;
+ * counters as in the report: checked, exempt, flagged, low, medium, high,
+ * senders, attachment). Rows whose value is 0 are left out except
+ * reports/count. The fixed order also makes concurrent writers lock
+ * rollup rows in one order. A new kind of count is a new metric: the
+ * tables need no change, and readers skip metrics they do not know, so
+ * an older repository still reads a database a newer one wrote to.
  */
 #ifndef WINNOW_REPOSITORY_ROLLUP_H
 #define WINNOW_REPOSITORY_ROLLUP_H
@@ -37,6 +42,8 @@ typedef struct wn_rollup_row {
 #define WN_M_COUNTRY_SPAM	"source_country_spam"
 #define WN_M_RULE_SPAM		"rule_spam"
 #define WN_M_RULE_HAM		"rule_ham"
+#define WN_M_BULK_HAM		"bulk_ham"
+#define WN_M_BULK_SPAM		"bulk_spam"
 
 /*
  * wn_rollup_build - the rows of r, from the arena (which also holds

@@ -23,7 +23,10 @@
  * sharing level is cooperative.
  *
  * Reading sealed files (for reports) is wn_stats_period_load; they are
- * read into memory and validated, never trusted.
+ * read into memory and validated, never trusted. The file format has a
+ * version: files of version 1 (before bulk detections were counted) still
+ * load, with bulk_counted false, so a spool keeps what it held across an
+ * upgrade; a live file of version 1 left by a crash is sealed as it is.
  */
 #ifndef WINNOW_STATS_H
 #define WINNOW_STATS_H
@@ -61,6 +64,16 @@ enum wn_stats_bayes {
 	WN_STATS_BAYES_UNAVAILABLE
 };
 
+/* What bulk detection (bulk.h) said about a scanned message. */
+enum wn_stats_bulk {
+	WN_STATS_BULK_OFF,	/* not checked: off, or its store failed */
+	WN_STATS_BULK_NONE,	/* checked, under every recipient threshold */
+	WN_STATS_BULK_LOW,	/* BULK_LOW */
+	WN_STATS_BULK_MEDIUM,	/* BULK_MEDIUM */
+	WN_STATS_BULK_HIGH,	/* BULK_HIGH */
+	WN_STATS_BULK_EXEMPT	/* a `tflags nobulk` rule hit: no symbol */
+};
+
 /* What one message contributes. Pointers are borrowed for the call. */
 typedef struct wn_stats_msg {
 	enum wn_stats_outcome outcome;
@@ -76,6 +89,9 @@ typedef struct wn_stats_msg {
 	double scan_ms;
 	char country[3];		/* client's country; "" unknown */
 	const wn_ipaddr *client;	/* for prefixes; NULL none */
+	enum wn_stats_bulk bulk;	/* the text's recipient level */
+	bool bulk_senders;		/* BULK_SENDERS (not when exempt) */
+	bool bulk_attachment;		/* BULK_ATTACHMENT (not when exempt) */
 } wn_stats_msg;
 
 typedef struct wn_stats wn_stats;
@@ -147,6 +163,19 @@ typedef struct wn_stats_prefix {
 	uint64_t spam;
 } wn_stats_prefix;
 
+/*
+ * Bulk detections among the scanned messages of one class (spam or ham
+ * verdict). checked counts every message bulk detection ran on, exempt
+ * ones included; low, medium, high and exempt exclude each other;
+ * flagged counts the messages with at least one BULK_* symbol, so it is
+ * at least each of low + medium + high, senders and attachment.
+ */
+typedef struct wn_stats_bulk_counts {
+	uint64_t checked, exempt, flagged;
+	uint64_t low, medium, high;
+	uint64_t senders, attachment;
+} wn_stats_bulk_counts;
+
 typedef struct wn_stats_period {
 	char report_id[33];
 	int64_t start, end;		/* seconds since the epoch */
@@ -169,12 +198,15 @@ typedef struct wn_stats_period {
 	wn_stats_prefix *prefixes;	/* by spam count, descending */
 	size_t n_prefixes;
 	uint64_t prefixes_other;	/* table full */
+	bool bulk_counted;		/* false: a version 1 file */
+	wn_stats_bulk_counts bulk_ham, bulk_spam;
 } wn_stats_period;
 
 /*
  * wn_stats_period_load - a sealed period file. Returns 0 with *out set;
  * WN_ENOENT / WN_EIO (errno set), WN_EFORMAT (not a sealed period file of
- * this version, or damaged), WN_ENOMEM; err names the file and the fault.
+ * a version this code reads, or damaged), WN_ENOMEM; err names the file
+ * and the fault.
  */
 int wn_stats_period_load(const char *path, wn_stats_period **out,
     char *err, size_t errlen);

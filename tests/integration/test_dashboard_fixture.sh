@@ -28,6 +28,7 @@ BROWSER_LOG=$OUT/dashboard_fixture.browser.log
 : >"$BROWSER_LOG"
 sp=$(printf '\342\200\257')	# U+202F, the thousands separator
 dash=$(printf '\342\200\224')	# U+2014, a share of nothing
+ndash=$(printf '\342\200\223')	# U+2013, between the days of a gap
 
 # dom_has FILE TEXT - the DOM dump contains TEXT literally
 dom_has() {
@@ -106,6 +107,8 @@ check "headline: SPF pass share" dom_has "$dom" \
     "id=\"spf-pass-share\">62.4%</dd>"
 check "headline: rejected" dom_has "$dom" \
     "id=\"total-reject\">164${sp}194</dd>"
+check "headline: bulk share" dom_has "$dom" \
+    "id=\"bulk-share\">10.9%</dd><dd class=\"note\">of 1${sp}199${sp}088 checked"
 
 # Table rows: a weekend day, the outage, the day without SPF, a country,
 # a rule, an action.
@@ -120,13 +123,22 @@ check "countries: US" dom_has "$dom" \
 check "rules: BAYES_99" dom_has "$dom" \
     "$(row BAYES_99 "301${sp}240" 212 0.999)"
 check "actions: reject" dom_has "$dom" "$(row reject "164${sp}194" 12.6%)"
+check "bulk: not counted before 2026-11-04" dom_has "$dom" \
+    "$(row 2026-11-01 0 0 "$dash" "$dash" "$dash")"
+check "bulk: 2026-11-04" dom_has "$dom" \
+    "$(row 2026-11-04 "41${sp}679" "4${sp}246" 10.2% 23.0% 2.0%)"
+check "bulk: BULK_HIGH on spam and ham" dom_has "$dom" \
+    "$(row BULK_HIGH "25${sp}438" 5.0% 0 0.0%)"
+check "bulk: ham exempt by nobulk rules" dom_has "$dom" \
+    "$(row "Exempt (nobulk rule)" 0 0.0% "20${sp}691" 3.0%)"
 check "all 20 rules in the table" test "$(rows_of "$dom" table-rules)" -eq 20
 check "30 days and the total in the series" \
     test "$(rows_of "$dom" table-series)" -eq 31
 check "country filter preselects all" dom_has "$dom" \
     '<option value="all" selected="selected">all countries</option>'
 
-for id in chart-spam-share chart-actions chart-countries chart-spf chart-rules
+for id in chart-spam-share chart-actions chart-countries chart-spf \
+    chart-bulk chart-rules
 do
 	check "$id is an <svg> with marks" chart_drawn "$dom" "$id"
 done
@@ -136,6 +148,10 @@ check "and so is the day without SPF" \
     svg_has "$dom" chart-spf "<title>no data: 2026-11-24</title>"
 check "the outage is a gap in the spam share chart" \
     svg_has "$dom" chart-spam-share "<title>no data: 2026-11-17</title>"
+check "days before bulk was counted are a gap in the bulk chart" \
+    svg_has "$dom" chart-bulk "<title>no data: 2026-11-01 $ndash 2026-11-03</title>"
+check "and the outage is a gap in it too" \
+    svg_has "$dom" chart-bulk "<title>no data: 2026-11-17</title>"
 check "no scripts or external resources" lacks "$page" \
     '<(script|link|img|iframe|object|embed)[ >]|url\(|@import|src='
 check "screenshot of the month" browser_screenshot "file://$page" "$png" \

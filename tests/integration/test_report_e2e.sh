@@ -9,7 +9,8 @@
 # the CSV export and the dashboard (in headless Chromium) show the
 # numbers that were sent. Also: the sender's addresses, subject, message
 # id, HELO name and client addresses appear nowhere in the spool, the
-# report or the database; a repository that is down keeps reports spooled
+# report or the database; bulk detections (winnowd's own bulk store, the
+# default thresholds) reach the report, the API, the CSV and the page; a repository that is down keeps reports spooled
 # until it is back, and nothing is counted twice; a resent report changes
 # nothing; counts survive winnowd being killed.
 # Exit 0 pass, 1 fail, 77 skipped (not root).
@@ -143,6 +144,17 @@ check "preview: BR sent 3" test "$(json "$work/preview.json" \
     "[c['messages'] for c in d['countries'] if c['country']=='BR'][0]")" = 3
 check "preview: the spam network, as a /24" test "$(json "$work/preview.json" \
     "d['prefixes'][0]['prefix']")" = 5.9.10.0/24
+# Every scanned message went through bulk detection; the same GTUBE text
+# reaches bulk_low_recipients (5) with its fifth copy, so copies five and
+# six get BULK_LOW; three copies of the ham text stay below.
+check "preview: bulk checked all 6 spam and 3 ham" test "$(json \
+    "$work/preview.json" "[d['bulk'][c]['checked'] for c in ('spam', 'ham')]")" \
+    = "[6, 3]"
+check "preview: the 5th and 6th copy of the spam are bulk" test "$(json \
+    "$work/preview.json" "[d['bulk']['spam'][k] for k in ('flagged', 'low')]")" \
+    = "[2, 2]"
+check "preview: no ham is bulk yet" test "$(json "$work/preview.json" \
+    "d['bulk']['ham']['flagged']")" = 0
 no_secrets "report" "$work/preview.json"
 
 # The repository, with the reporter registered
@@ -233,12 +245,22 @@ check "counts survived the kill" test "$(json "$work/preview3.json" \
 stats
 check "API: 15 messages" test "$(json "$work/stats.json" \
     "d['totals']['messages']")" = 15
+# bulk over the three rounds: spam copies 5 to 8 and ham copies 5 to 7
+check "API: bulk checked 8 spam and 7 ham" test "$(json "$work/stats.json" \
+    "[d['totals']['bulk'][c]['checked'] for c in ('spam', 'ham')]")" = "[8, 7]"
+check "API: 4 spam and 3 ham flagged as bulk" test "$(json \
+    "$work/stats.json" \
+    "[d['totals']['bulk'][c]['flagged'] for c in ('spam', 'ham')]")" = "[4, 3]"
+check "API: bulk share 7 of 15" test "$(json "$work/stats.json" \
+    "d['totals']['bulk_share']")" = 0.4667
 
 # CSV and the database
 curl -sf "$URL/api/v1/export.csv?$q" >"$work/export.csv"
 check "CSV header" test "$(head -1 "$work/export.csv")" = \
     "period,metric,key,value"
 check "CSV: today's messages" grep -q "^$today,messages,total,15$" \
+    "$work/export.csv"
+check "CSV: today's bulk spam" grep -q "^$today,bulk_spam,flagged,4$" \
     "$work/export.csv"
 sqlite3 "$work/repo.db" .dump >"$work/repo.dump"
 no_secrets "database" "$work/repo.dump" "$work/repo.db"*
@@ -255,6 +277,8 @@ if browser_available; then
 	    "$work/dom.html"
 	check "dashboard: four charts drawn" test "$(grep -o '<svg' \
 	    "$work/dom.html" | wc -l)" -ge 4
+	check "dashboard: bulk share" grep -q \
+	    'id="bulk-share"[^>]*>46.7%<' "$work/dom.html"
 	browser_dump_dom "$URL/?$q&country=all&operator_type=all&group=week" \
 	    "$work/dom-all.html"
 	check "dashboard: the form's 'all' is no filter" grep -q \

@@ -10,7 +10,8 @@
 # duplicate, 409 replay, stale and conflict, 401 tampered and unknown
 # key, 403 revoked, 400 malformed and schema, 415, 413), statistics equal
 # to the sums posted by day, week and month and under the country and
-# operator-type filters, 400 naming a bad parameter, the CSV export,
+# operator-type filters, bulk detections (one report carries them, the
+# others predate them), 400 naming a bad parameter, the CSV export,
 # health, 404/405, the dashboard, a clean stop on SIGTERM, and HTTPS with
 # a self-signed certificate. Exit 0 pass, 1 fail, 77 skipped (no curl or
 # python3; no PostgreSQL binaries: the SQLite half still runs and fails
@@ -74,6 +75,15 @@ hexid() {
 
 now_iso() {
 	date -u -d "@$(($(date +%s) + ${1:-0}))" +%Y-%m-%dT%H:%M:%SZ
+}
+
+# The bulk section one report carries: ham and spam, each checked,
+# exempt, flagged, low, medium, high, senders, attachment.
+BULK='"bulk":{"ham":{"checked":120,"exempt":4,"flagged":6,"low":5,"medium":1,"high":0,"senders":2,"attachment":0},"spam":{"checked":60,"exempt":0,"flagged":21,"low":8,"medium":6,"high":4,"senders":9,"attachment":3}},'
+
+# with_bulk IN OUT [SECTION] - the report IN with a bulk section
+with_bulk() {
+	sed "s/\"rules\":\[/${3:-$BULK}\"rules\":[/" "$1" >"$2"
 }
 
 # sign KEY REPORT OUT [repo_tool options] - a signed envelope into OUT
@@ -141,7 +151,8 @@ suite() {
 
 	# --- intake ----------------------------------------------------------
 	repo_report "$(hexid 1)" "$k1" 2026-11-02 1 DE isp >"$d/r1.json"
-	repo_report "$(hexid 2)" "$k2" 2026-11-02 2 FR hosting >"$d/r2.json"
+	repo_report "$(hexid 2)" "$k2" 2026-11-02 2 FR hosting >"$d/r2old.json"
+	with_bulk "$d/r2old.json" "$d/r2.json"
 	repo_report "$(hexid 3)" "$k1" 2026-11-10 3 DE isp >"$d/r3.json"
 	repo_report "$(hexid 4)" "$k3" 2026-11-03 1 DE education >"$d/r4.json"
 	sign "$d/op1.key" "$d/r1.json" "$d/e1.json"
@@ -211,6 +222,13 @@ suite() {
 	sign "$d/op1.key" "$d/schema.json" "$d/eschema.json"
 	status "$L: a schema violation" 400 "$(repo_post "$d/eschema.json")"
 	body_has "$L: ... naming the property" sharing
+	with_bulk "$d/r5.json" "$d/bulkbad.json" \
+	    "$(echo "$BULK" | sed 's/"checked":60/"checked":20/')"
+	sign "$d/op1.key" "$d/bulkbad.json" "$d/ebulkbad.json"
+	status "$L: more spam flagged as bulk than checked" 400 \
+	    "$(repo_post "$d/ebulkbad.json")"
+	body_has "$L: ... naming bulk.spam" \
+	    "bulk.spam: flagged (21) exceeds checked (20)"
 	sed 's/"start":"2026-11-04T00:00:00Z"/"start":"2026-11-05T00:00:00Z"/' \
 	    "$d/r5.json" >"$d/backwards.json"
 	sign "$d/op1.key" "$d/backwards.json" "$d/ebackwards.json"
@@ -265,6 +283,15 @@ suite() {
 	    "[j['series'][0][k] for k in ('messages', 'reporters', 'spam_share')]"
 	equal "$L: 10 November" '[150, 210, 90]' \
 	    "[j['series'][9][k] for k in ('spf_pass', 'spf_checked', 'spam')]"
+	equal "$L: bulk, from the one report with it" \
+	    '[120, 4, 6, 5, 1, 0, 2, 0, 60, 0, 21, 8, 6, 4, 9, 3]' \
+	    "list(j['totals']['bulk']['ham'].values()) + list(j['totals']['bulk']['spam'].values())"
+	equal "$L: bulk share of the checked, not of all mail" 0.15 \
+	    "j['totals']['bulk_share']"
+	equal "$L: bulk on 2 November" '[180, 27]' \
+	    "[j['series'][1][k] for k in ('bulk_checked', 'bulk_flagged')]"
+	equal "$L: no bulk on 10 November" '[0, 0]' \
+	    "[j['series'][9][k] for k in ('bulk_checked', 'bulk_flagged')]"
 	status "$L: stats by week" 200 "$(repo_get "$q&group=week")"
 	equal "$L: ISO weeks 44 to 49" \
 	    '["2026-W44", "2026-W45", "2026-W46", "2026-W47", "2026-W48", "2026-W49"]' \
@@ -281,10 +308,14 @@ suite() {
 	status "$L: country filter" 200 "$(repo_get "$q&country=de")"
 	equal "$L: DE reporters' reports" '["DE", 600, 4, 2]' \
 	    "[j['country'], j['totals']['messages'], j['reports'], j['reporters']]"
+	equal "$L: ... none of them counted bulk" '[0, null]' \
+	    "[j['totals']['bulk']['spam']['checked'], j['totals']['bulk_share']]"
 	status "$L: operator type filter" 200 \
 	    "$(repo_get "$q&operator_type=hosting")"
 	equal "$L: hosting" '["hosting", 200, 1]' \
 	    "[j['operator_type'], j['totals']['messages'], j['reporters']]"
+	equal "$L: ... with its bulk detections" '[21, 6]' \
+	    "[j['totals']['bulk']['spam']['flagged'], j['totals']['bulk']['ham']['flagged']]"
 	status "$L: both filters" 200 \
 	    "$(repo_get "$q&country=DE&operator_type=isp&group=week")"
 	equal "$L: DE isp" '[500, 200, 300]' \
@@ -308,13 +339,17 @@ suite() {
 	    "2026-11-02,reporters,distinct,2" "2026-11-02,reports,count,2" \
 	    "2026-11-10,verdict,spam,90" "2026-11-03,action,reject,20" \
 	    "2026-11-02,spf,pass,150" "2026-11-02,source_country,US,120" \
-	    "2026-11-02,rule_spam,BAYES_99,75" "2026-11-30,messages,total,0"; do
+	    "2026-11-02,rule_spam,BAYES_99,75" "2026-11-30,messages,total,0" \
+	    "2026-11-02,bulk_spam,flagged,21" "2026-11-02,bulk_ham,exempt,4" \
+	    "2026-11-03,bulk_spam,flagged,0"; do
 		check "$L: ... row $row" grep -qx "$row" "$REPO_BODY"
 	done
 	status "$L: the CSV export by month" 200 \
 	    "$(repo_get "/api/v1/export.csv?from=2026-11-01&to=2026-11-30&group=month&country=DE")"
 	check "$L: ... row 2026-11,messages,total,600" \
 	    grep -qx "2026-11,messages,total,600" "$REPO_BODY"
+	check "$L: ... the bulk rows end the bucket" \
+	    sh -c "tail -n 1 '$REPO_BODY' | grep -qx '2026-11,bulk_spam,attachment,0'"
 	status "$L: the CSV export with a bad parameter" 400 \
 	    "$(repo_get "/api/v1/export.csv?group=fortnight")"
 
@@ -332,6 +367,15 @@ suite() {
 	    "$(repo_get "/?from=2026-11-01&to=2026-11-30&country=DE")"
 	check "$L: ... is an HTML page with SVG" \
 	    sh -c "grep -qi '<html' '$REPO_BODY' && grep -qi '<svg' '$REPO_BODY'"
+	check "$L: ... DE counted no bulk, and says so" \
+	    grep -q 'id="no-bulk"' "$REPO_BODY"
+	status "$L: the dashboard for FR" 200 \
+	    "$(repo_get "/?from=2026-11-01&to=2026-11-30&country=FR")"
+	check "$L: ... bulk share 15.0% of 180 checked" grep -q \
+	    'id="bulk-share">15.0%</dd><dd class="note">of 180 checked' \
+	    "$REPO_BODY"
+	check "$L: ... and the bulk chart" grep -q 'id="chart-bulk"' \
+	    "$REPO_BODY"
 	status "$L: the dashboard with a bad parameter" 400 \
 	    "$(repo_get "/?group=year")"
 	check "$L: no report content in the access log" \
@@ -401,6 +445,8 @@ if _pg_find_bin; then
 		suite postgresql "$PG_URL"
 		check "postgresql: the rollups are in PostgreSQL" \
 		    [ "$(pg_psql "SELECT SUM(value) FROM rollup_all WHERE metric = 'messages' AND key = 'total'")" = 800 ]
+		check "postgresql: the bulk rollups are in PostgreSQL" \
+		    [ "$(pg_psql "SELECT SUM(value) FROM rollup_all WHERE metric = 'bulk_spam' AND key = 'flagged'")" = 21 ]
 		check "postgresql: the schema version is recorded" \
 		    [ "$(pg_psql "SELECT version FROM schema_version")" = 2 ]
 		pg_stop

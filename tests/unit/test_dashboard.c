@@ -51,6 +51,13 @@ agg_make(wn_agg *agg, size_t n)
 	agg->total.spf[2] = 600000;
 	agg->total.spf[3] = 200000;
 	agg->total.spf[WN_AGG_SPF_NOT_CHECKED] = 434567;
+	/* bulk: checked, exempt, flagged, low, medium, high, senders,
+	 * attachment (wn_report_bulk_names) */
+	memcpy(agg->total.bulk_spam, (uint64_t[WN_AGG_BULK]){ 400000, 0,
+	    120000, 50000, 30000, 20000, 15000, 5000 },
+	    sizeof(agg->total.bulk_spam));
+	memcpy(agg->total.bulk_ham, (uint64_t[WN_AGG_BULK]){ 600000, 12000,
+	    6000, 4000, 1000, 0, 500, 200 }, sizeof(agg->total.bulk_ham));
 
 	agg->series = wn_arena_calloc(agg->arena, n ? n : 1,
 	    sizeof(*agg->series));
@@ -67,6 +74,10 @@ agg_make(wn_agg *agg, size_t n)
 		b->v.ham = 600;
 		b->v.spf[2] = 700;
 		b->v.spf[3] = 100;
+		b->v.bulk_spam[WN_AGG_BULK_CHECKED] = 380;
+		b->v.bulk_spam[WN_AGG_BULK_FLAGGED] = 95;
+		b->v.bulk_ham[WN_AGG_BULK_CHECKED] = 570;
+		b->v.bulk_ham[WN_AGG_BULK_FLAGGED] = 19;
 	}
 
 	agg->countries = wn_arena_calloc(agg->arena, 2,
@@ -408,6 +419,10 @@ Test(dashboard, headline_figures)
 	/* 600000 / 800000; not_checked does not count */
 	assert_text(page, "spf-pass-share", "75.0%");
 	assert_text(page, "total-reject", "98" NNBSP "765");
+	/* (120000 + 6000) / (400000 + 600000) */
+	assert_text(page, "bulk-share", "12.6%");
+	cr_expect(strstr(page, "id=\"bulk-share\">12.6%</dd><dd class=\"note\">"
+	    "of 1" NNBSP "000" NNBSP "000 checked</dd>") != NULL);
 	assert_text(page, "sel-reporters", "12");
 	assert_text(page, "sel-reports", "8" NNBSP "640");
 	cr_expect(strstr(page, "<title>winnow-repository \xe2\x80\x94 spam "
@@ -423,11 +438,11 @@ Test(dashboard, every_chart_has_svg_and_table)
 {
 	static const char *const charts[] = {
 		"chart-spam-share", "chart-actions", "chart-countries",
-		"chart-spf", "chart-rules"
+		"chart-spf", "chart-bulk", "chart-rules"
 	};
 	static const char *const tables[] = {
 		"table-series", "table-actions", "table-countries",
-		"table-spf", "table-rules"
+		"table-spf", "table-bulk", "table-rules"
 	};
 	wn_agg agg;
 	char *page, *el;
@@ -435,7 +450,7 @@ Test(dashboard, every_chart_has_svg_and_table)
 
 	agg_make(&agg, 3);
 	page = render(&agg);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < 6; i++) {
 		el = element(page, "svg", charts[i]);
 		cr_expect(strstr(el, "role=\"img\"") != NULL, "%s", charts[i]);
 		cr_expect(strstr(el, "aria-label=\"") != NULL, "%s", charts[i]);
@@ -461,6 +476,86 @@ Test(dashboard, every_chart_has_svg_and_table)
 	cr_expect(strstr(el, "<th scope=\"row\">reject</th><td class=\"num\">"
 	    "98" NNBSP "765</td>") != NULL);
 	free(el);
+	assert_well_formed(page);
+	free(page);
+	wn_arena_free(&agg.arena);
+}
+
+Test(dashboard, bulk_share_over_time_and_by_kind)
+{
+	wn_agg agg;
+	char *page, *el;
+
+	agg_make(&agg, 3);
+	/* no report of the second day counted bulk detections */
+	memset(agg.series[1].v.bulk_spam, 0, sizeof(agg.series[1].v.bulk_spam));
+	memset(agg.series[1].v.bulk_ham, 0, sizeof(agg.series[1].v.bulk_ham));
+	page = render(&agg);
+	cr_expect_null(strstr(page, "id=\"no-bulk\""));
+	el = element(page, "section", "sec-bulk");
+	cr_expect(strstr(el, "<h2 id=\"h-bulk\">Bulk mail over time</h2>")
+	    != NULL);
+	free(el);
+	el = element(page, "svg", "chart-bulk");
+	cr_expect(strstr(el, "<title>no data: 2026-11-02</title>") != NULL);
+	cr_expect(strstr(el, "Bulk share per day, 2026-11-01 to 2026-11-03")
+	    != NULL);
+	free(el);
+	/* (95 + 19) / (380 + 570); of spam 95 / 380, of ham 19 / 570 */
+	el = element(page, "table", "table-bulk");
+	cr_expect(strstr(el, "<tr><th scope=\"row\">2026-11-01</th>"
+	    "<td class=\"num\">950</td><td class=\"num\">114</td>"
+	    "<td class=\"num\">12.0%</td><td class=\"num\">25.0%</td>"
+	    "<td class=\"num\">3.3%</td></tr>") != NULL);
+	cr_expect(strstr(el, "<tr><th scope=\"row\">2026-11-02</th>"
+	    "<td class=\"num\">0</td><td class=\"num\">0</td>"
+	    "<td class=\"num\">" DASH "</td><td class=\"num\">" DASH "</td>"
+	    "<td class=\"num\">" DASH "</td></tr>") != NULL);
+	cr_expect(strstr(el, "<tfoot><tr><th scope=\"row\">All</th>"
+	    "<td class=\"num\">1" NNBSP "000" NNBSP "000</td>"
+	    "<td class=\"num\">126" NNBSP "000</td><td class=\"num\">12.6%</td>"
+	    "<td class=\"num\">30.0%</td><td class=\"num\">1.0%</td>")
+	    != NULL);
+	free(el);
+	el = element(page, "table", "table-bulk-kinds");
+	cr_expect(strstr(el, "<tr><th scope=\"row\">BULK_HIGH</th>"
+	    "<td class=\"num\">20" NNBSP "000</td><td class=\"num\">5.0%</td>"
+	    "<td class=\"num\">0</td><td class=\"num\">0.0%</td></tr>")
+	    != NULL);
+	cr_expect(strstr(el, "<tr><th scope=\"row\">Exempt (nobulk rule)</th>"
+	    "<td class=\"num\">0</td><td class=\"num\">0.0%</td>"
+	    "<td class=\"num\">12" NNBSP "000</td><td class=\"num\">2.0%</td>"
+	    "</tr>") != NULL);
+	cr_expect_eq(count(el, "<tr><th scope=\"row\">"), 8);
+	free(el);
+	assert_well_formed(page);
+	free(page);
+	wn_arena_free(&agg.arena);
+}
+
+/* Reports from before bulk detections were counted, or at minimal
+ * sharing: the section says so rather than showing 0%. */
+Test(dashboard, no_bulk_counted_says_so)
+{
+	wn_agg agg;
+	char *page;
+	size_t i;
+
+	agg_make(&agg, 3);
+	memset(agg.total.bulk_spam, 0, sizeof(agg.total.bulk_spam));
+	memset(agg.total.bulk_ham, 0, sizeof(agg.total.bulk_ham));
+	for (i = 0; i < agg.n_series; i++) {
+		memset(agg.series[i].v.bulk_spam, 0,
+		    sizeof(agg.series[i].v.bulk_spam));
+		memset(agg.series[i].v.bulk_ham, 0,
+		    sizeof(agg.series[i].v.bulk_ham));
+	}
+	page = render(&agg);
+	assert_text(page, "bulk-share", DASH);
+	assert_text(page, "no-bulk", "No report in this selection counted "
+	    "bulk detections.");
+	cr_expect_null(strstr(page, "id=\"chart-bulk\""));
+	cr_expect_null(strstr(page, "id=\"table-bulk\""));
 	assert_well_formed(page);
 	free(page);
 	wn_arena_free(&agg.arena);

@@ -1,7 +1,7 @@
 /*
  * test_report.c - reports from sealed periods: sharing levels, small
- * cells merged into "other", no client address, deterministic bytes, and
- * the signed envelope; key files.
+ * cells merged into "other", bulk detections, no client address,
+ * deterministic bytes, and the signed envelope; key files.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -19,7 +19,7 @@ static wn_stats_period *period;
 
 static void
 count(wn_stats *st, const char *cc, const char *client, bool spam,
-    const char *rule)
+    const char *rule, enum wn_stats_bulk bulk, bool senders)
 {
 	wn_symbol sym = { rule, 1.0 };
 	wn_ipaddr ip;
@@ -36,11 +36,15 @@ count(wn_stats *st, const char *cc, const char *client, bool spam,
 	m.scan_ms = 1.5;
 	snprintf(m.country, sizeof(m.country), "%s", cc);
 	m.client = &ip;
+	m.bulk = bulk;
+	m.bulk_senders = senders;
 	wn_stats_record(st, &m);
 }
 
 /* 12 spam from 203.0.113.0/24 (US), 1 spam from 198.51.100.0/24 (JP),
- * 6 ham from 192.0.2.0/24 (country unknown) */
+ * 6 ham from 192.0.2.0/24 (country unknown). Bulk: 4 of the US spam
+ * BULK_HIGH with BULK_SENDERS, 3 BULK_MEDIUM, the JP one unchecked; of
+ * the ham 1 BULK_LOW, 1 exempt. */
 static void
 setup(void)
 {
@@ -56,10 +60,15 @@ setup(void)
 	    "%s", err);
 	wn_stats_set_rulesets(st, "core 1.0.0\nbad name 1\n");
 	for (i = 0; i < 12; i++)
-		count(st, "US", "203.0.113.77", true, "BAYES_99");
-	count(st, "JP", "198.51.100.23", true, "RARE_RULE");
+		count(st, "US", "203.0.113.77", true, "BAYES_99",
+		    i < 4 ? WN_STATS_BULK_HIGH : i < 7 ? WN_STATS_BULK_MEDIUM :
+		    WN_STATS_BULK_NONE, i < 4);
+	count(st, "JP", "198.51.100.23", true, "RARE_RULE",
+	    WN_STATS_BULK_OFF, false);
 	for (i = 0; i < 6; i++)
-		count(st, "", "192.0.2.44", false, "BAYES_00");
+		count(st, "", "192.0.2.44", false, "BAYES_00",
+		    i == 0 ? WN_STATS_BULK_LOW : i == 1 ? WN_STATS_BULK_EXEMPT :
+		    WN_STATS_BULK_NONE, false);
 	wn_stats_free(&st, 1790002800 + 3600);
 	cr_assert_eq(wn_stats_spool_list(dir, &paths, &n), 0);
 	cr_assert_eq(n, 1);
@@ -111,6 +120,7 @@ Test(report, minimal_is_volumes_only)
 	cr_assert_not_null(strstr(r, "\"start\":\"2026-09-21T15:00:00Z\""),
 	    "%s", r);
 	cr_assert_null(strstr(r, "\"spf\""));
+	cr_assert_null(strstr(r, "\"bulk\""), "bulk is a standard section");
 	cr_assert_null(strstr(r, "\"rules\""));
 	cr_assert_null(strstr(r, "\"countries\""));
 	cr_assert_null(strstr(r, "\"prefixes\""));
@@ -139,6 +149,39 @@ Test(report, standard_merges_small_cells_into_other)
 	    "\"messages\":6,\"spam\":0}"));
 	cr_assert_not_null(strstr(r, "\"p50_ms\":"));
 	cr_assert_null(strstr(r, "\"prefixes\""));
+	free(r);
+}
+
+/* The bulk section is whole (no merging: there are no small cells of
+ * its own), at standard and cooperative, after spf. */
+Test(report, bulk_detections_from_standard_up)
+{
+	static const char want[] = "\"bulk\":{"
+	    "\"ham\":{\"checked\":6,\"exempt\":1,\"flagged\":1,\"low\":1,"
+	    "\"medium\":0,\"high\":0,\"senders\":0,\"attachment\":0},"
+	    "\"spam\":{\"checked\":12,\"exempt\":0,\"flagged\":7,\"low\":0,"
+	    "\"medium\":3,\"high\":4,\"senders\":4,\"attachment\":0}},"
+	    "\"rules\":[";
+	enum wn_sharing s;
+
+	for (s = WN_SHARING_STANDARD; s <= WN_SHARING_COOPERATIVE; s++) {
+		char *r = build(s);
+
+		cr_assert_not_null(strstr(r, want), "%s", r);
+		free(r);
+	}
+}
+
+/* A period counted before bulk detections were has no bulk section at
+ * all: "not counted" must not read as "none found". */
+Test(report, a_period_without_bulk_counts_has_no_bulk_section)
+{
+	char *r;
+
+	period->bulk_counted = false;
+	r = build(WN_SHARING_COOPERATIVE);
+	cr_assert_null(strstr(r, "\"bulk\""), "%s", r);
+	cr_assert_not_null(strstr(r, "\"spf\":{"));
 	free(r);
 }
 

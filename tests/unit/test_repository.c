@@ -3,7 +3,8 @@
  * validator (each rule of docs/report-schema.json broken once, with the
  * error naming it), the envelope and the intake's statuses, aggregates
  * and the CSV export over SQLite in a temporary folder, dates and weeks,
- * and the query parameters.
+ * the query parameters, and bulk detections from winnowd's counters to
+ * the exports.
  */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -17,7 +18,9 @@
 #include <winnow/err.h>
 #include <winnow/json.h>
 #include <winnow/log.h>
+#include <winnow/report.h>
 #include <winnow/sign.h>
+#include <winnow/stats.h>
 
 #include "api.h"
 #include "day.h"
@@ -51,6 +54,10 @@ static const char valid_report[] =
     "\"anomalies\":{\"MIME_BAD_NESTING\":1},"
     "\"spf\":{\"none\":10,\"neutral\":0,\"pass\":50,\"fail\":5,"
     "\"softfail\":5,\"temperror\":0,\"permerror\":0,\"not_checked\":20},"
+    "\"bulk\":{\"ham\":{\"checked\":50,\"exempt\":2,\"flagged\":4,"
+    "\"low\":3,\"medium\":0,\"high\":0,\"senders\":1,\"attachment\":1},"
+    "\"spam\":{\"checked\":25,\"exempt\":0,\"flagged\":12,\"low\":4,"
+    "\"medium\":3,\"high\":2,\"senders\":5,\"attachment\":2}},"
     "\"rules\":[{\"name\":\"BAYES_99\",\"spam\":25,\"ham\":0},"
     "{\"name\":\"other\",\"spam\":3,\"ham\":2}],"
     "\"countries\":[{\"country\":\"US\",\"messages\":40,\"spam\":20},"
@@ -97,7 +104,54 @@ Test(report, valid_report_parses_with_every_section)
 	cr_assert_eq(r.n_countries, 2);
 	cr_assert_str_eq(r.countries[1].country, "unknown");
 	cr_assert_eq(r.n_prefixes, 3);
+	cr_assert_eq(r.sections, 0x1ff);
+	cr_assert_eq(r.bulk_ham[WN_AGG_BULK_CHECKED], 50);
+	cr_assert_eq(r.bulk_ham[WN_AGG_BULK_EXEMPT], 2);
+	cr_assert_eq(r.bulk_spam[WN_AGG_BULK_FLAGGED], 12);
+	cr_assert_eq(r.bulk_spam[5], 2, "high");
+	cr_assert_eq(r.bulk_spam[7], 2, "attachment");
+	wn_arena_free(&a);
+}
+
+/* the section as valid_report has it, to take out or change */
+#define BULK_SECTION "\"bulk\":{\"ham\":{\"checked\":50,\"exempt\":2," \
+    "\"flagged\":4,\"low\":3,\"medium\":0,\"high\":0,\"senders\":1," \
+    "\"attachment\":1},\"spam\":{\"checked\":25,\"exempt\":0," \
+    "\"flagged\":12,\"low\":4,\"medium\":3,\"high\":2,\"senders\":5," \
+    "\"attachment\":2}},"
+
+/* what winnow sent before it counted bulk detections stays valid, and
+ * adds no bulk rollups */
+Test(report, a_report_without_bulk_is_valid)
+{
+	wn_arena *a = wn_arena_new(0);
+	char err[WN_REPORT_ERR_LEN];
+	char *t = replace(a, valid_report, BULK_SECTION, "");
+	wn_rollup_row *rows;
+	wn_report r;
+	size_t n, i;
+
+	cr_assert_eq(wn_report_parse(t, strlen(t), a, &r, err), 0, "%s", err);
 	cr_assert_eq(r.sections, 0xff);
+	cr_assert_eq(r.bulk_spam[WN_AGG_BULK_CHECKED], 0);
+	cr_assert_eq(wn_rollup_build(&r, a, &rows, &n), 0);
+	for (i = 0; i < n; i++)
+		cr_assert_neq(strncmp(rows[i].metric, "bulk_", 5), 0, "%s/%s",
+		    rows[i].metric, rows[i].key);
+	/* and the full one has them, zeros left out */
+	cr_assert_eq(wn_report_parse(valid_report, strlen(valid_report), a,
+	    &r, err), 0, "%s", err);
+	cr_assert_eq(wn_rollup_build(&r, a, &rows, &n), 0);
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].metric, WN_M_BULK_HAM) == 0 &&
+		    strcmp(rows[i].key, "medium") == 0)
+			cr_assert_fail("a zero bulk row");
+	for (i = 0; i < n; i++)
+		if (strcmp(rows[i].metric, WN_M_BULK_SPAM) == 0 &&
+		    strcmp(rows[i].key, "flagged") == 0)
+			break;
+	cr_assert_lt(i, n, "no bulk_spam/flagged row");
+	cr_assert_eq(rows[i].value, 12);
 	wn_arena_free(&a);
 }
 
@@ -227,6 +281,25 @@ static struct violation violations[] = {
 	  "anomalies.MIME_BAD_NESTING: expected an integer" },
 	{ "\"not_checked\":20", "\"not_run\":20",
 	  "spf: unknown property \"not_run\"" },
+	/* bulk */
+	{ "\"bulk\":{\"ham\":{", "\"bulk\":{\"x\":{},\"ham\":{",
+	  "bulk: unknown property \"x\"" },
+	{ "\"bulk\":{\"ham\":{\"checked\":50,\"exempt\":2,\"flagged\":4,"
+	  "\"low\":3,\"medium\":0,\"high\":0,\"senders\":1,"
+	  "\"attachment\":1},", "\"bulk\":{\"ham\":[],",
+	  "bulk.ham: expected an object, got an array" },
+	{ "\"bulk\":{\"ham\":{\"checked\":50,", "\"bulk\":{\"ham\":{",
+	  "bulk.ham: required property \"checked\" is missing" },
+	{ "\"checked\":25,\"exempt\":0,", "\"checked\":25,\"exempt\":-1,",
+	  "bulk.spam.exempt: expected an integer from 0" },
+	{ "\"senders\":5,", "\"senders\":5,\"lists\":1,",
+	  "bulk.spam: unknown property \"lists\"" },
+	{ "\"checked\":25,", "\"checked\":11,",
+	  "bulk.spam: flagged (12) exceeds checked (11)" },
+	{ "\"checked\":50,\"exempt\":2,", "\"checked\":4,\"exempt\":2,",
+	  "bulk.ham: exempt + low + medium + high (5) exceeds checked (4)" },
+	{ "\"attachment\":2}}", "\"attachment\":2.5}}",
+	  "bulk.spam.attachment: expected an integer" },
 	/* rules, countries, prefixes */
 	{ "{\"name\":\"BAYES_99\"", "{\"name\":\"BAYES 99\"",
 	  "rules[0].name: expected a string matching ^[A-Za-z0-9_.:-]{1,64}$" },
@@ -735,6 +808,15 @@ Test(aggregate, days_weeks_months_and_filters, .init = agg_setup,
 	cr_assert_eq(agg.total.ham, 60 * 5);
 	cr_assert_eq(agg.total.action[6], 20 * 31);
 	cr_assert_eq(agg.total.spf[2], 50 * 5);
+	cr_assert_eq(agg.total.bulk_spam[WN_AGG_BULK_CHECKED], 25 * 5);
+	cr_assert_eq(agg.total.bulk_spam[WN_AGG_BULK_FLAGGED], 12 * 5);
+	cr_assert_eq(agg.total.bulk_spam[5], 2 * 5, "high");
+	cr_assert_eq(agg.total.bulk_ham[WN_AGG_BULK_EXEMPT], 2 * 5);
+	cr_assert_eq(wn_agg_bulk_checked(&agg.total), 75 * 5);
+	cr_assert_eq(wn_agg_bulk_flagged(&agg.total), 16 * 5);
+	cr_assert_float_eq(wn_agg_bulk_share(&agg.total), 16.0 / 75, 1e-9);
+	cr_assert_eq(agg.series[1].v.bulk_spam[WN_AGG_BULK_FLAGGED], 12 * 3);
+	cr_assert_eq(wn_agg_bulk_share(&agg.series[0].v), -1);
 	cr_assert_eq(agg.total.reporters, 2);
 	cr_assert_eq(agg.n_series, 61);
 	cr_assert_eq(agg.series[1].v.messages, 700);
@@ -815,6 +897,20 @@ Test(aggregate, stats_json_has_the_documented_shape, .init = agg_setup,
 	    "\"start\":\"2026-11-03\",\"reporters\":0,\"messages\":0,"
 	    "\"scanned\":0,\"spam\":0,\"ham\":0,\"spam_share\":null,"), "%s",
 	    b.data);
+	/* bulk: three reports' sums, and the share of the checked */
+	cr_assert_not_null(strstr(b.data, "\"spf_pass_share\":0.7143,"
+	    "\"bulk\":{\"ham\":{\"checked\":150,\"exempt\":6,\"flagged\":12,"
+	    "\"low\":9,\"medium\":0,\"high\":0,\"senders\":3,"
+	    "\"attachment\":3},\"spam\":{\"checked\":75,\"exempt\":0,"
+	    "\"flagged\":36,\"low\":12,\"medium\":9,\"high\":6,"
+	    "\"senders\":15,\"attachment\":6}},\"bulk_share\":0.2133,"
+	    "\"source_countries\":"), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, "\"spf_pass\":150,"
+	    "\"bulk_checked\":225,\"bulk_flagged\":48,\"action\":"), "%s",
+	    b.data);
+	cr_assert_not_null(strstr(b.data, "\"spf_pass\":0,"
+	    "\"bulk_checked\":0,\"bulk_flagged\":0,\"action\":"), "%s",
+	    b.data);
 	wn_buf_fini(&b);
 	wn_agg_fini(&agg);
 }
@@ -840,4 +936,191 @@ Test(aggregate, csv_rows_per_bucket, .init = agg_setup, .fini = fx_teardown)
 	cr_assert_not_null(strstr(b.data, "\n2026-W49,messages,total,0\n"));
 	cr_assert_null(strstr(b.data, "2026-W50"));
 	wn_buf_fini(&b);
+}
+
+/* The bulk rows close each bucket, after the rows of the first format,
+ * which keep their places; every bucket has all sixteen. */
+Test(aggregate, csv_bulk_rows_come_last_in_each_bucket, .init = agg_setup,
+    .fini = fx_teardown)
+{
+	wn_agg_query q = agg_query("2026-11-01", "2026-11-30", WN_AGG_WEEK);
+	const char *bulk, *rules, *next;
+	wn_buf b;
+
+	wn_buf_init(&b);
+	cr_assert_eq(wn_api_export_csv(fx.db, &q, &b), 0);
+	cr_assert_not_null(strstr(b.data, "\n2026-W44,bayes,unavailable,0\n"
+	    "2026-W44,bulk_ham,checked,0\n"), "%s", b.data);
+	cr_assert_not_null(strstr(b.data, "\n2026-W44,bulk_spam,attachment,0\n"
+	    "2026-W45,reporters,distinct,2\n"), "%s", b.data);
+	bulk = strstr(b.data, "\n2026-W45,bulk_ham,checked,150\n"
+	    "2026-W45,bulk_ham,exempt,6\n2026-W45,bulk_ham,flagged,12\n"
+	    "2026-W45,bulk_ham,low,9\n2026-W45,bulk_ham,medium,0\n"
+	    "2026-W45,bulk_ham,high,0\n2026-W45,bulk_ham,senders,3\n"
+	    "2026-W45,bulk_ham,attachment,3\n2026-W45,bulk_spam,checked,75\n"
+	    "2026-W45,bulk_spam,exempt,0\n2026-W45,bulk_spam,flagged,36\n"
+	    "2026-W45,bulk_spam,low,12\n2026-W45,bulk_spam,medium,9\n"
+	    "2026-W45,bulk_spam,high,6\n2026-W45,bulk_spam,senders,15\n"
+	    "2026-W45,bulk_spam,attachment,6\n2026-W46,reporters,");
+	cr_assert_not_null(bulk, "%s", b.data);
+	rules = strstr(b.data, "\n2026-W45,rule_ham,");
+	next = strstr(b.data, "\n2026-W46,");
+	cr_assert(rules != NULL && rules < bulk && bulk < next);
+	cr_assert_not_null(strstr(b.data, "\n2026-W46,bulk_spam,flagged,12\n"));
+	wn_buf_fini(&b);
+}
+
+/* --- bulk detections, from winnowd's counters to the exports ----------- */
+
+static void
+bulk_msg(wn_stats *st, bool spam, enum wn_stats_bulk bulk, bool senders,
+    bool attachment)
+{
+	wn_stats_msg m = { 0 };
+
+	m.outcome = WN_STATS_SCANNED;
+	m.action = spam ? WN_ACTION_REJECT : WN_ACTION_ACCEPT;
+	m.spam = spam;
+	m.score = spam ? 12 : -1;
+	m.spf = -1;
+	m.bulk = bulk;
+	m.bulk_senders = senders;
+	m.bulk_attachment = attachment;
+	wn_stats_record(st, &m);
+}
+
+/*
+ * One period counted as winnowd counts, sealed, loaded back, built into
+ * a report at standard sharing, signed and taken in; then the aggregate,
+ * the JSON and the CSV show exactly what was counted. Spam: 3 BULK_HIGH
+ * (2 also BULK_SENDERS), 2 BULK_LOW, 1 BULK_ATTACHMENT alone, 4 none, 1
+ * unchecked; ham: 1 BULK_MEDIUM, 2 exempt, 5 none.
+ */
+Test(bulk, counts_survive_seal_report_intake_and_export, .init = fx_setup,
+    .fini = fx_teardown)
+{
+	static const char last[] = "2026-11-02,bulk_spam,attachment,1\n";
+	char spool[96], err[256], *csv;
+	wn_stats_opts o = { spool, 3600, false };
+	wn_report_opts ro = { WN_SHARING_STANDARD, 1, 1, "DE", "isp",
+	    fx.key.pub.id };
+	wn_stats_period *p = NULL;
+	wn_intake_result res;
+	wn_agg_query q = agg_query("2026-11-02", "2026-11-02", WN_AGG_DAY);
+	wn_stats *st;
+	wn_agg agg;
+	wn_buf rep, env, out;
+	char **paths;
+	size_t n;
+	int64_t start;
+	int i;
+
+	snprintf(spool, sizeof(spool), "%s/spool", fx.dir);
+	wn_day_time_parse("2026-11-02T10:00:00Z", 20, &start);
+	cr_assert_eq(wn_stats_open(&o, (time_t)start, &st, err, sizeof(err)),
+	    0, "%s", err);
+	for (i = 0; i < 3; i++)
+		bulk_msg(st, true, WN_STATS_BULK_HIGH, i < 2, false);
+	bulk_msg(st, true, WN_STATS_BULK_LOW, false, false);
+	bulk_msg(st, true, WN_STATS_BULK_LOW, false, false);
+	bulk_msg(st, true, WN_STATS_BULK_NONE, false, true);
+	for (i = 0; i < 4; i++)
+		bulk_msg(st, true, WN_STATS_BULK_NONE, false, false);
+	bulk_msg(st, true, WN_STATS_BULK_OFF, false, false);
+	bulk_msg(st, false, WN_STATS_BULK_MEDIUM, false, false);
+	bulk_msg(st, false, WN_STATS_BULK_EXEMPT, false, false);
+	bulk_msg(st, false, WN_STATS_BULK_EXEMPT, false, false);
+	for (i = 0; i < 5; i++)
+		bulk_msg(st, false, WN_STATS_BULK_NONE, false, false);
+	wn_stats_free(&st, (time_t)start + 3600);
+	cr_assert_eq(wn_stats_spool_list(spool, &paths, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(wn_stats_period_load(paths[0], &p, err, sizeof(err)), 0,
+	    "%s", err);
+	wn_stats_spool_list_free(paths, n);
+
+	wn_buf_init(&rep);
+	wn_buf_init(&env);
+	cr_assert_eq(wn_report_build(p, &ro, &rep), 0);
+	wn_stats_period_free(&p);
+	cr_assert_not_null(strstr(rep.data, "\"bulk\":{\"ham\":{\"checked\":8,"
+	    "\"exempt\":2,\"flagged\":1,\"low\":0,\"medium\":1,\"high\":0,"
+	    "\"senders\":0,\"attachment\":0},\"spam\":{\"checked\":10,"
+	    "\"exempt\":0,\"flagged\":6,\"low\":2,\"medium\":0,\"high\":3,"
+	    "\"senders\":2,\"attachment\":1}}"), "%s", rep.data);
+	cr_assert_eq(wn_report_envelope(rep.data, rep.len, &fx.key,
+	    (time_t)fx.now, &env), 0);
+	cr_assert_eq(submit(env.data, &res), 201, "%s", res.message);
+	wn_buf_fini(&rep);
+	wn_buf_fini(&env);
+
+	cr_assert_eq(wn_repo_db_aggregate(fx.db, &q, &agg), 0);
+	cr_assert_eq(agg.reports, 1);
+	cr_assert_eq(agg.total.scanned, 19);
+	cr_assert_eq(agg.total.bulk_spam[WN_AGG_BULK_CHECKED], 10);
+	cr_assert_eq(agg.total.bulk_spam[WN_AGG_BULK_FLAGGED], 6);
+	cr_assert_eq(agg.total.bulk_spam[3], 2, "low");
+	cr_assert_eq(agg.total.bulk_spam[5], 3, "high");
+	cr_assert_eq(agg.total.bulk_spam[6], 2, "senders");
+	cr_assert_eq(agg.total.bulk_spam[7], 1, "attachment");
+	cr_assert_eq(agg.total.bulk_ham[WN_AGG_BULK_CHECKED], 8);
+	cr_assert_eq(agg.total.bulk_ham[WN_AGG_BULK_EXEMPT], 2);
+	cr_assert_eq(agg.total.bulk_ham[4], 1, "medium");
+	cr_assert_eq(agg.series[0].v.bulk_ham[WN_AGG_BULK_FLAGGED], 1);
+	wn_buf_init(&out);
+	wn_api_stats_json(&agg, &out);
+	cr_assert_not_null(strstr(out.data, "\"bulk\":{\"ham\":{\"checked\":8,"
+	    "\"exempt\":2,\"flagged\":1,\"low\":0,\"medium\":1,\"high\":0,"
+	    "\"senders\":0,\"attachment\":0},\"spam\":{\"checked\":10,"
+	    "\"exempt\":0,\"flagged\":6,\"low\":2,\"medium\":0,\"high\":3,"
+	    "\"senders\":2,\"attachment\":1}},\"bulk_share\":0.3889,"), "%s",
+	    out.data);
+	cr_assert_not_null(strstr(out.data, "\"bulk_checked\":18,"
+	    "\"bulk_flagged\":7,"), "%s", out.data);
+	wn_buf_fini(&out);
+	wn_agg_fini(&agg);
+
+	wn_buf_init(&out);
+	cr_assert_eq(wn_api_export_csv(fx.db, &q, &out), 0);
+	csv = out.data;
+	cr_assert_not_null(strstr(csv, "\n2026-11-02,bulk_ham,checked,8\n"
+	    "2026-11-02,bulk_ham,exempt,2\n2026-11-02,bulk_ham,flagged,1\n"
+	    "2026-11-02,bulk_ham,low,0\n2026-11-02,bulk_ham,medium,1\n"
+	    "2026-11-02,bulk_ham,high,0\n2026-11-02,bulk_ham,senders,0\n"
+	    "2026-11-02,bulk_ham,attachment,0\n"
+	    "2026-11-02,bulk_spam,checked,10\n2026-11-02,bulk_spam,exempt,0\n"
+	    "2026-11-02,bulk_spam,flagged,6\n2026-11-02,bulk_spam,low,2\n"
+	    "2026-11-02,bulk_spam,medium,0\n2026-11-02,bulk_spam,high,3\n"
+	    "2026-11-02,bulk_spam,senders,2\n"
+	    "2026-11-02,bulk_spam,attachment,1\n"), "%s", csv);
+	cr_assert(out.len > strlen(last) &&
+	    strcmp(csv + out.len - strlen(last), last) == 0,
+	    "the bulk rows end the bucket: %s", csv);
+	wn_buf_fini(&out);
+}
+
+/* A minimal report (no bulk) beside one with bulk: the share's divisor
+ * is the checked messages only, never every message. */
+Test(bulk, reports_without_bulk_do_not_dilute_the_share, .init = fx_setup,
+    .fini = fx_teardown)
+{
+	wn_arena *a = wn_arena_new(0);
+	wn_agg_query q = agg_query("2026-11-02", "2026-11-02", WN_AGG_DAY);
+	wn_intake_result res;
+	wn_agg agg;
+	char *t = mk_report(a, &fx.key, 1, "2026-11-02", 1);
+
+	cr_assert_eq(submit(mk_envelope(a, &fx.key, t, fx.now, 1), &res), 201,
+	    "%s", res.message);
+	t = replace(a, mk_report(a, &fx.key, 2, "2026-11-02", 4), BULK_SECTION,
+	    "");
+	cr_assert_eq(submit(mk_envelope(a, &fx.key, t, fx.now, 2), &res), 201,
+	    "%s", res.message);
+	cr_assert_eq(wn_repo_db_aggregate(fx.db, &q, &agg), 0);
+	cr_assert_eq(agg.reports, 2);
+	cr_assert_eq(agg.total.messages, 500);
+	cr_assert_eq(wn_agg_bulk_checked(&agg.total), 75);
+	cr_assert_float_eq(wn_agg_bulk_share(&agg.total), 16.0 / 75, 1e-9);
+	wn_agg_fini(&agg);
+	wn_arena_free(&a);
 }

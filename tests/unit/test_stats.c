@@ -1,9 +1,11 @@
 /*
  * test_stats.c - counting into period files: rotation, shutdown, crash
- * recovery, concurrent writers, full tables, damaged files.
+ * recovery, concurrent writers, full tables, damaged files, bulk
+ * detections, and files of the previous format version.
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -467,4 +469,196 @@ Test(stats, percentiles_from_the_time_histogram)
 	cr_assert_float_eq(wn_stats_percentile(c, 0.5), 0.35, 1e-9);
 	c[WN_STATS_TIME_BOUNDS] = 100;	/* >= 5000 ms */
 	cr_assert_float_eq(wn_stats_percentile(c, 0.99), 5000, 1e-9);
+}
+
+/* --- bulk detections ------------------------------------------------- */
+
+static void
+record_bulk(wn_stats *st, bool spam, enum wn_stats_bulk bulk, bool senders,
+    bool attachment)
+{
+	wn_stats_msg m = { 0 };
+
+	m.outcome = WN_STATS_SCANNED;
+	m.action = spam ? WN_ACTION_REJECT : WN_ACTION_ACCEPT;
+	m.spam = spam;
+	m.spf = -1;
+	m.bulk = bulk;
+	m.bulk_senders = senders;
+	m.bulk_attachment = attachment;
+	wn_stats_record(st, &m);
+}
+
+Test(stats, bulk_detections_are_counted_by_verdict)
+{
+	wn_stats *st = open_at(hour(0), false);
+	wn_stats_period *p[2];
+	const wn_stats_bulk_counts *s, *h;
+
+	record_bulk(st, true, WN_STATS_BULK_HIGH, true, false);
+	record_bulk(st, true, WN_STATS_BULK_HIGH, false, true);
+	record_bulk(st, true, WN_STATS_BULK_MEDIUM, false, false);
+	record_bulk(st, true, WN_STATS_BULK_NONE, true, true);
+	record_bulk(st, true, WN_STATS_BULK_NONE, false, false);
+	record_bulk(st, true, WN_STATS_BULK_OFF, true, true);	/* nothing */
+	record_bulk(st, false, WN_STATS_BULK_LOW, false, false);
+	record_bulk(st, false, WN_STATS_BULK_NONE, false, true);
+	record_bulk(st, false, WN_STATS_BULK_NONE, false, false);
+	record_bulk(st, false, WN_STATS_BULK_NONE, false, false);
+	/* exempt: a nobulk rule; flags cannot come with it and are not
+	 * believed */
+	record_bulk(st, false, WN_STATS_BULK_EXEMPT, true, false);
+	record_bulk(st, false, WN_STATS_BULK_OFF, false, false);
+	record_bulk(st, false, (enum wn_stats_bulk)99, false, false);
+	wn_stats_free(&st, hour(0) + 10);
+	cr_assert_eq(load_all(p, 2), 1);
+	cr_assert(p[0]->bulk_counted);
+	cr_assert_eq(p[0]->scanned, 13);
+	s = &p[0]->bulk_spam;
+	h = &p[0]->bulk_ham;
+	cr_expect_eq(s->checked, 5);
+	cr_expect_eq(s->exempt, 0);
+	cr_expect_eq(s->flagged, 4, "got %llu", (unsigned long long)s->flagged);
+	cr_expect_eq(s->high, 2);
+	cr_expect_eq(s->medium, 1);
+	cr_expect_eq(s->low, 0);
+	cr_expect_eq(s->senders, 2);
+	cr_expect_eq(s->attachment, 2);
+	cr_expect_eq(h->checked, 5);
+	cr_expect_eq(h->exempt, 1);
+	cr_expect_eq(h->flagged, 2);
+	cr_expect_eq(h->low, 1);
+	cr_expect_eq(h->medium + h->high, 0);
+	cr_expect_eq(h->senders, 0, "an exempt message's flag counted");
+	cr_expect_eq(h->attachment, 1);
+	wn_stats_period_free(&p[0]);
+}
+
+/*
+ * Version 1 of the period file is version 2 without the bulk counters
+ * appended at its end: 2 x 8 counters of 8 bytes. The header holds the
+ * version (uint32 at offset 8) and the file's size (uint64 at offset
+ * 16). A version 1 file is made here from a version 2 one that way,
+ * after checking that its size is the one version 1 files had.
+ */
+#define V2_TAIL 128
+#define V1_SIZE_LP64 177952
+
+static void
+write_version_1(const char *path)
+{
+	struct stat sb;
+	uint32_t v = 1;
+	uint64_t size;
+	int fd = open(path, O_RDWR);
+
+	cr_assert_geq(fd, 0, "%s", path);
+	cr_assert_eq(fstat(fd, &sb), 0);
+	size = (uint64_t)sb.st_size - V2_TAIL;
+	if (sizeof(void *) == 8 && sizeof(long) == 8)
+		cr_assert_eq(size, V1_SIZE_LP64, "the layout of version 1 "
+		    "moved: %llu bytes", (unsigned long long)size);
+	cr_assert_eq(pwrite(fd, &v, sizeof(v), 8), (ssize_t)sizeof(v));
+	cr_assert_eq(pwrite(fd, &size, sizeof(size), 16),
+	    (ssize_t)sizeof(size));
+	cr_assert_eq(ftruncate(fd, (off_t)size), 0);
+	close(fd);
+}
+
+/* the one file in the spool whose name starts with prefix */
+static void
+spool_file(const char *prefix, char *path, size_t len)
+{
+	DIR *d = opendir(spool);
+	struct dirent *e;
+	int n = 0;
+
+	cr_assert_not_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(path, len, "%s/%s", spool, e->d_name);
+			n++;
+		}
+	closedir(d);
+	cr_assert_eq(n, 1, "%d files %s*", n, prefix);
+}
+
+Test(stats, a_period_file_of_version_1_still_loads)
+{
+	wn_stats *st = open_at(hour(0) + 30, false);
+	wn_stats_period *p = NULL;
+	char path[512], cmd[1200];
+
+	record_spam(st, "DE", "203.0.113.9");
+	record_ham(st);
+	record_bulk(st, true, WN_STATS_BULK_HIGH, true, true);
+	wn_stats_free(&st, hour(0) + 90);
+	spool_file("period-", path, sizeof(path));
+	write_version_1(path);
+
+	cr_assert_eq(wn_stats_period_load(path, &p, err, sizeof(err)), 0, "%s",
+	    err);
+	cr_assert_not(p->bulk_counted);
+	cr_assert_eq(p->bulk_spam.checked + p->bulk_spam.high +
+	    p->bulk_ham.checked, 0);
+	cr_assert_eq(p->start, hour(0) + 30);
+	cr_assert_eq(p->end, hour(0) + 90);
+	cr_assert_eq(p->scanned, 3);
+	cr_assert_eq(p->spam, 2);
+	cr_assert_eq(p->action[WN_ACTION_REJECT], 2);
+	cr_assert_eq(rule(p, "BAYES_99")->spam, 1);
+	cr_assert_eq(p->n_countries, 2);
+	wn_stats_period_free(&p);
+
+	/* the size and the version must agree: a version 1 header on a
+	 * version 2 body, and version 2 cut to version 1's size, are not
+	 * period files */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/v1.stats' && "
+	    "head -c %d /dev/zero >> '%s/v1.stats'", path, spool, V2_TAIL,
+	    spool);
+	cr_assert_eq(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/v1.stats", spool);
+	cr_assert_eq(wn_stats_period_load(cmd, &p, err, sizeof(err)),
+	    WN_EFORMAT);
+	cr_assert_not_null(strstr(err, "not a period file"), "%s", err);
+	snprintf(cmd, sizeof(cmd), "printf '\\002' | dd of='%s' bs=1 seek=8 "
+	    "conv=notrunc 2>/dev/null", path);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(wn_stats_period_load(path, &p, err, sizeof(err)),
+	    WN_EFORMAT);
+	snprintf(cmd, sizeof(cmd), "printf '\\003' | dd of='%s' bs=1 seek=8 "
+	    "conv=notrunc 2>/dev/null", path);
+	cr_assert_eq(system(cmd), 0);
+	cr_assert_eq(wn_stats_period_load(path, &p, err, sizeof(err)),
+	    WN_EFORMAT, "an unknown version");
+}
+
+Test(stats, a_live_file_of_version_1_is_sealed_and_not_counted_into)
+{
+	wn_stats *st;
+	wn_stats_period *p[3];
+	char path[512];
+
+	crash_after(4, hour(0) + 5);
+	spool_file("live-", path, sizeof(path));
+	write_version_1(path);
+	/* the same period: a current-version file would go on counting;
+	 * this one is sealed as it is, and a new file takes over */
+	st = open_at(hour(0) + 50, false);
+	cr_assert_eq(count_files("period-"), 1);
+	cr_assert_eq(count_files("live-"), 1);
+	cr_assert_eq(count_files("damaged-"), 0);
+	record_bulk(st, false, WN_STATS_BULK_LOW, false, false);
+	wn_stats_free(&st, hour(0) + 60);
+	cr_assert_eq(load_all(p, 3), 2);
+	cr_assert_eq(p[0]->scanned, 4);
+	cr_assert_eq(p[0]->start, hour(0) + 5);
+	cr_assert_eq(p[0]->end, hour(0) + 50);
+	cr_assert_not(p[0]->bulk_counted);
+	cr_assert_eq(p[1]->scanned, 1);
+	cr_assert_eq(p[1]->start, hour(0) + 50);
+	cr_assert(p[1]->bulk_counted);
+	cr_assert_eq(p[1]->bulk_ham.low, 1);
+	wn_stats_period_free(&p[0]);
+	wn_stats_period_free(&p[1]);
 }
