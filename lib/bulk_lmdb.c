@@ -12,11 +12,9 @@
  * commit costs no fsync; a crash of the process loses nothing (the pages
  * are in the page cache), a crash of the host may lose the last seconds.
  * A file that LMDB cannot read is moved aside on request and a new store
- * started. Growth of the map works as in store_lmdb.c: a read-write lock
- * lets transactions run together and resizing alone.
+ * started. Growth of the map and the resize lock: lmdb_int.h.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +28,7 @@
 #include <winnow/str.h>
 
 #include "bulk_int.h"
+#include "lmdb_int.h"
 
 #define WN_BULK_LMDB_VERSION	1
 #define WN_BULK_LMDB_MAP	((size_t)64 << 20)
@@ -40,97 +39,11 @@
 
 typedef struct wn_bulk_lmdb {
 	wn_bulk_store base;
-	MDB_env *env;
+	wn__lmdb lm;		/* environment, growth, errors */
 	MDB_dbi counts, meta;
-	pthread_rwlock_t resize_lock;
 } wn_bulk_lmdb;
 
 static const wn_bulk_store_ops wn_bulk_lmdb_ops;
-
-static int
-wn_blmdb_err(wn_bulk_lmdb *s, const char *what, int rc)
-{
-	snprintf(s->base.error, sizeof(s->base.error), "%s: %s", what,
-	    mdb_strerror(rc));
-	switch (rc) {
-	case ENOMEM:
-		return WN_ENOMEM;
-	case MDB_INVALID:
-	case MDB_VERSION_MISMATCH:
-	case MDB_CORRUPTED:
-	case MDB_PANIC:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INCOMPATIBLE:
-	case MDB_BAD_VALSIZE:
-		return WN_EFORMAT;
-	case MDB_MAP_FULL:
-	case ENOSPC:
-		return WN_ELIMIT;
-	case MDB_READERS_FULL:
-		return WN_ETEMP;
-	default:
-		errno = rc > 0 ? rc : EIO;
-		return WN_EIO;
-	}
-}
-
-/* Grow the map (double it), or adopt another process's growth. */
-static int
-wn_blmdb_grow(wn_bulk_lmdb *s, bool adopt_only)
-{
-	MDB_envinfo info;
-	int rc;
-
-	pthread_rwlock_wrlock(&s->resize_lock);
-	if (adopt_only)
-		rc = mdb_env_set_mapsize(s->env, 0);
-	else {
-		mdb_env_info(s->env, &info);
-		if (info.me_mapsize * 2 > WN_BULK_LMDB_MAX_MAP) {
-			pthread_rwlock_unlock(&s->resize_lock);
-			snprintf(s->base.error, sizeof(s->base.error),
-			    "bulk store is at its maximum size");
-			return WN_ELIMIT;
-		}
-		rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
-	}
-	pthread_rwlock_unlock(&s->resize_lock);
-	return rc == 0 ? 0 : wn_blmdb_err(s, "resize", rc);
-}
-
-static int
-wn_blmdb_begin(wn_bulk_lmdb *s, unsigned flags, MDB_txn **txn)
-{
-	int rc, tries;
-
-	for (tries = 0; tries < 4; tries++) {
-		pthread_rwlock_rdlock(&s->resize_lock);
-		if ((rc = mdb_txn_begin(s->env, NULL, flags, txn)) == 0)
-			return 0;	/* lock held until commit or abort */
-		pthread_rwlock_unlock(&s->resize_lock);
-		if (rc != MDB_MAP_RESIZED)
-			return wn_blmdb_err(s, "begin transaction", rc);
-		if ((rc = wn_blmdb_grow(s, true)) != 0)
-			return rc;
-	}
-	return wn_blmdb_err(s, "begin transaction", MDB_MAP_RESIZED);
-}
-
-static void
-wn_blmdb_abort(wn_bulk_lmdb *s, MDB_txn *txn)
-{
-	mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&s->resize_lock);
-}
-
-static int
-wn_blmdb_commit(wn_bulk_lmdb *s, MDB_txn *txn)
-{
-	int rc = mdb_txn_commit(txn);
-
-	pthread_rwlock_unlock(&s->resize_lock);
-	return rc;
-}
 
 static int
 wn_blmdb_get(wn_bulk_lmdb *s, MDB_txn *txn, const wn_bulk_key *key,
@@ -234,20 +147,20 @@ wn_blmdb_observe(wn_bulk_store *bs, const wn_bulk_key *keys, size_t n,
 	int rc, tries;
 
 	for (tries = 0; tries < 8; tries++) {
-		if ((rc = wn_blmdb_begin(s, 0, &txn)) != 0)
+		if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 			return rc;
 		rc = wn_blmdb_observe_txn(s, txn, keys, n, obs, out);
 		if (rc == 0)
-			rc = wn_blmdb_commit(s, txn);
+			rc = wn__lmdb_commit(&s->lm, txn);
 		else
-			wn_blmdb_abort(s, txn);
+			wn__lmdb_abort(&s->lm, txn);
 		if (rc != MDB_MAP_FULL)
 			break;
-		if ((rc = wn_blmdb_grow(s, false)) != 0)
+		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
 			return rc;
 		rc = MDB_MAP_FULL;
 	}
-	return rc == 0 ? 0 : wn_blmdb_err(s, "count", rc);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "count", rc);
 }
 
 static int
@@ -260,13 +173,13 @@ wn_blmdb_peek(wn_bulk_store *bs, const wn_bulk_key *keys, size_t n,
 	size_t i;
 	int rc = 0;
 
-	if ((rc = wn_blmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	for (i = 0; i < n && rc == 0; i++)
 		if ((rc = wn_blmdb_get(s, txn, &keys[i], &r)) == 0)
 			wn__bulk_rec_counts(&r, obs->now, obs->window, &out[i]);
-	wn_blmdb_abort(s, txn);
-	return rc == 0 ? 0 : wn_blmdb_err(s, "read", rc);
+	wn__lmdb_abort(&s->lm, txn);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "read", rc);
 }
 
 static int
@@ -280,7 +193,7 @@ wn_blmdb_expire(wn_bulk_store *bs, int64_t now, uint32_t window,
 	int rc;
 
 	*removed_out = 0;
-	if ((rc = wn_blmdb_begin(s, 0, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 		return rc;
 	/* one pass over everything, from the first record */
 	rc = mdb_del(txn, s->meta, &pk, NULL);
@@ -290,12 +203,12 @@ wn_blmdb_expire(wn_bulk_store *bs, int64_t now, uint32_t window,
 		rc = wn_blmdb_sweep(s, txn, now, window, st.ms_entries,
 		    removed_out);
 	if (rc == 0)
-		rc = wn_blmdb_commit(s, txn);
+		rc = wn__lmdb_commit(&s->lm, txn);
 	else
-		wn_blmdb_abort(s, txn);
+		wn__lmdb_abort(&s->lm, txn);
 	if (rc == 0)
-		rc = mdb_env_sync(s->env, 1);
-	return rc == 0 ? 0 : wn_blmdb_err(s, "expire", rc);
+		rc = mdb_env_sync(s->lm.env, 1);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "expire", rc);
 }
 
 static int
@@ -306,12 +219,12 @@ wn_blmdb_size(wn_bulk_store *bs, uint64_t *keys_out)
 	MDB_stat st;
 	int rc;
 
-	if ((rc = wn_blmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	rc = mdb_stat(txn, s->counts, &st);
-	wn_blmdb_abort(s, txn);
+	wn__lmdb_abort(&s->lm, txn);
 	if (rc != 0)
-		return wn_blmdb_err(s, "stat", rc);
+		return wn__lmdb_err(&s->lm, "stat", rc);
 	*keys_out = st.ms_entries;
 	return 0;
 }
@@ -321,11 +234,9 @@ wn_blmdb_close(wn_bulk_store *bs)
 {
 	wn_bulk_lmdb *s = (wn_bulk_lmdb *)bs;
 
-	if (s->env != NULL) {
-		mdb_env_sync(s->env, 1);
-		mdb_env_close(s->env);
-	}
-	pthread_rwlock_destroy(&s->resize_lock);
+	if (s->lm.env != NULL)
+		mdb_env_sync(s->lm.env, 1);
+	wn__lmdb_fini(&s->lm);
 	wn_free(s);
 }
 
@@ -349,8 +260,8 @@ wn_blmdb_setup(wn_bulk_lmdb *s)
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
-		return wn_blmdb_err(s, "open", rc);
+	if ((rc = mdb_txn_begin(s->lm.env, NULL, 0, &txn)) != 0)
+		return wn__lmdb_err(&s->lm, "open", rc);
 	if (mdb_dbi_open(txn, "tokens", 0, &other) == 0) {
 		mdb_txn_abort(txn);
 		snprintf(s->base.error, sizeof(s->base.error),
@@ -382,11 +293,11 @@ wn_blmdb_setup(wn_bulk_lmdb *s)
 	if (rc != 0)
 		goto fail;
 	if ((rc = mdb_txn_commit(txn)) != 0)
-		return wn_blmdb_err(s, "open", rc);
+		return wn__lmdb_err(&s->lm, "open", rc);
 	return 0;
 fail:
 	mdb_txn_abort(txn);
-	return wn_blmdb_err(s, "open", rc);
+	return wn__lmdb_err(&s->lm, "open", rc);
 }
 
 static int
@@ -406,20 +317,21 @@ wn_blmdb_open_once(const char *path, wn_bulk_lmdb **out, char *err,
 	if ((s = wn_calloc(1, sizeof(*s))) == NULL)
 		return WN_ENOMEM;
 	s->base.ops = &wn_bulk_lmdb_ops;
-	pthread_rwlock_init(&s->resize_lock, NULL);
-	if ((rc = mdb_env_create(&s->env)) != 0) {
-		s->env = NULL;
-		rc = wn_blmdb_err(s, "create", rc);
+	wn__lmdb_init(&s->lm, WN_BULK_LMDB_MAX_MAP, s->base.error,
+	    sizeof(s->base.error));
+	if ((rc = mdb_env_create(&s->lm.env)) != 0) {
+		s->lm.env = NULL;
+		rc = wn__lmdb_err(&s->lm, "create", rc);
 		goto fail;
 	}
 	if (stat(path, &sb) == 0 && (size_t)sb.st_size > map)
 		map = (size_t)sb.st_size;
-	mdb_env_set_maxdbs(s->env, 4);
-	mdb_env_set_maxreaders(s->env, WN_BULK_LMDB_READERS);
-	mdb_env_set_mapsize(s->env, map);
-	if ((rc = mdb_env_open(s->env, path, MDB_NOSUBDIR | MDB_NOTLS |
+	mdb_env_set_maxdbs(s->lm.env, 4);
+	mdb_env_set_maxreaders(s->lm.env, WN_BULK_LMDB_READERS);
+	mdb_env_set_mapsize(s->lm.env, map);
+	if ((rc = mdb_env_open(s->lm.env, path, MDB_NOSUBDIR | MDB_NOTLS |
 	    MDB_NOSYNC | MDB_NOMETASYNC, 0644)) != 0) {
-		rc = wn_blmdb_err(s, "open", rc);
+		rc = wn__lmdb_err(&s->lm, "open", rc);
 		goto fail;
 	}
 	if ((rc = wn_blmdb_setup(s)) != 0)

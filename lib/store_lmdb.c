@@ -9,13 +9,9 @@
  * One environment per handle, opened with MDB_NOTLS so read transactions
  * may move between threads; every lookup is one short read transaction,
  * every learn one write transaction, retried after growing the map when it
- * is full. Growing needs no transaction active in this process, so a
- * read-write lock lets transactions run together and resizing run alone.
- * Another process that grew the map shows up as MDB_MAP_RESIZED at the
- * next transaction, and the new size is adopted then.
+ * is full (growth and the resize lock: lmdb_int.h).
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +22,8 @@
 #include <winnow/alloc.h>
 #include <winnow/err.h>
 #include <winnow/store.h>
+
+#include "lmdb_int.h"
 
 #define WN_LMDB_DEFAULT_MAP	((size_t)256 << 20)
 #define WN_LMDB_BATCH_MSGS	512	/* messages per bulk transaction */
@@ -50,10 +48,8 @@ typedef struct wn_lmdb_logged {
 
 typedef struct wn_store_lmdb {
 	wn_store base;
-	MDB_env *env;
+	wn__lmdb lm;		/* environment, growth, errors */
 	MDB_dbi tokens, digests, meta;
-	pthread_rwlock_t resize_lock;
-	size_t map_size;
 	bool readonly;
 	bool bulk;
 	uint64_t seed;
@@ -64,100 +60,6 @@ typedef struct wn_store_lmdb {
 } wn_store_lmdb;
 
 static const wn_store_ops wn_store_lmdb_ops;
-
-/* Map an LMDB or system error to a WN_E* code, keeping the text. */
-static int
-wn_lmdb_err(wn_store_lmdb *s, const char *what, int rc)
-{
-	snprintf(s->base.error, sizeof(s->base.error), "%s: %s", what,
-	    mdb_strerror(rc));
-	switch (rc) {
-	case ENOMEM:
-		return WN_ENOMEM;
-	case MDB_INVALID:
-	case MDB_VERSION_MISMATCH:
-	case MDB_CORRUPTED:
-	case MDB_PANIC:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INCOMPATIBLE:
-	case MDB_BAD_VALSIZE:
-		return WN_EFORMAT;
-	case MDB_MAP_FULL:
-	case ENOSPC:
-		return WN_ELIMIT;
-	case MDB_READERS_FULL:
-		return WN_ETEMP;
-	default:
-		errno = rc > 0 ? rc : EIO;
-		return WN_EIO;
-	}
-}
-
-static int
-wn_lmdb_grow(wn_store_lmdb *s, bool adopt_only)
-{
-	MDB_envinfo info;
-	int rc;
-
-	pthread_rwlock_wrlock(&s->resize_lock);
-	if (adopt_only) {
-		rc = mdb_env_set_mapsize(s->env, 0);
-	} else {
-		size_t want;
-
-		mdb_env_info(s->env, &info);
-		want = info.me_mapsize * 2;
-		if (want > WN_LMDB_MAX_MAP) {
-			pthread_rwlock_unlock(&s->resize_lock);
-			snprintf(s->base.error, sizeof(s->base.error),
-			    "store is at its maximum size");
-			return WN_ELIMIT;
-		}
-		rc = mdb_env_set_mapsize(s->env, want);
-	}
-	if (rc == 0) {
-		mdb_env_info(s->env, &info);
-		s->map_size = info.me_mapsize;
-	}
-	pthread_rwlock_unlock(&s->resize_lock);
-	return rc == 0 ? 0 : wn_lmdb_err(s, "resize", rc);
-}
-
-/* Begin a transaction under the shared lock, adopting foreign growth. */
-static int
-wn_lmdb_begin(wn_store_lmdb *s, unsigned flags, MDB_txn **txn)
-{
-	int rc, tries;
-
-	for (tries = 0; tries < 4; tries++) {
-		pthread_rwlock_rdlock(&s->resize_lock);
-		rc = mdb_txn_begin(s->env, NULL, flags, txn);
-		if (rc == 0)
-			return 0;	/* lock held until wn_lmdb_end */
-		pthread_rwlock_unlock(&s->resize_lock);
-		if (rc != MDB_MAP_RESIZED)
-			return wn_lmdb_err(s, "begin transaction", rc);
-		if ((rc = wn_lmdb_grow(s, true)) != 0)
-			return rc;
-	}
-	return wn_lmdb_err(s, "begin transaction", MDB_MAP_RESIZED);
-}
-
-static void
-wn_lmdb_abort(wn_store_lmdb *s, MDB_txn *txn)
-{
-	mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&s->resize_lock);
-}
-
-static int
-wn_lmdb_commit(wn_store_lmdb *s, MDB_txn *txn)
-{
-	int rc = mdb_txn_commit(txn);
-
-	pthread_rwlock_unlock(&s->resize_lock);
-	return rc;
-}
 
 static int
 wn_meta_get_u64(wn_store_lmdb *s, MDB_txn *txn, const char *key,
@@ -218,11 +120,11 @@ wn_lmdb_lookup_many(wn_store *st, const uint64_t *keys, size_t n,
 	size_t i;
 	int rc;
 
-	if ((rc = wn_lmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0) {
-		rc = wn_lmdb_err(s, "lookup", rc);
-		wn_lmdb_abort(s, txn);
+		rc = wn__lmdb_err(&s->lm, "lookup", rc);
+		wn__lmdb_abort(&s->lm, txn);
 		return rc;
 	}
 	/* Keys come sorted: a cursor finds the next key on the leaf page it
@@ -237,9 +139,9 @@ wn_lmdb_lookup_many(wn_store *st, const uint64_t *keys, size_t n,
 			continue;
 		}
 		if (rc != 0 || d.mv_size != sizeof(v)) {
-			rc = wn_lmdb_err(s, "lookup", rc ? rc : MDB_CORRUPTED);
+			rc = wn__lmdb_err(&s->lm, "lookup", rc ? rc : MDB_CORRUPTED);
 			mdb_cursor_close(cur);
-			wn_lmdb_abort(s, txn);
+			wn__lmdb_abort(&s->lm, txn);
 			return rc;
 		}
 		memcpy(&v, d.mv_data, sizeof(v));
@@ -249,11 +151,11 @@ wn_lmdb_lookup_many(wn_store *st, const uint64_t *keys, size_t n,
 	mdb_cursor_close(cur);
 	if (totals_out != NULL && (rc = wn_lmdb_totals_txn(s, txn,
 	    totals_out)) != 0) {
-		rc = wn_lmdb_err(s, "totals", rc);
-		wn_lmdb_abort(s, txn);
+		rc = wn__lmdb_err(&s->lm, "totals", rc);
+		wn__lmdb_abort(&s->lm, txn);
 		return rc;
 	}
-	wn_lmdb_abort(s, txn);
+	wn__lmdb_abort(&s->lm, txn);
 	return 0;
 }
 
@@ -393,7 +295,7 @@ static void
 wn_lmdb_batch_abort(wn_store_lmdb *s)
 {
 	if (s->batch != NULL)
-		wn_lmdb_abort(s, s->batch);
+		wn__lmdb_abort(&s->lm, s->batch);
 	s->batch = NULL;
 	wn_lmdb_log_clear(s);
 }
@@ -405,15 +307,15 @@ wn_lmdb_batch_regrow(wn_store_lmdb *s)
 	int rc;
 
 	for (;;) {
-		wn_lmdb_abort(s, s->batch);
+		wn__lmdb_abort(&s->lm, s->batch);
 		s->batch = NULL;
-		if ((rc = wn_lmdb_grow(s, false)) != 0)
+		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
 			return rc;
-		if ((rc = wn_lmdb_begin(s, 0, &s->batch)) != 0)
+		if ((rc = wn__lmdb_begin(&s->lm, 0, &s->batch)) != 0)
 			return rc;
 		rc = wn_lmdb_replay(s);
 		if (rc != MDB_MAP_FULL)
-			return rc == 0 ? 0 : wn_lmdb_err(s, "learn", rc);
+			return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "learn", rc);
 	}
 }
 
@@ -427,12 +329,12 @@ wn_lmdb_flush(wn_store *st)
 	if (s->batch == NULL)
 		return 0;
 	for (;;) {
-		rc = wn_lmdb_commit(s, s->batch);
+		rc = wn__lmdb_commit(&s->lm, s->batch);
 		s->batch = NULL;
 		if (rc != MDB_MAP_FULL)
 			break;
 		/* The commit itself needed room: grow, replay, retry. */
-		if ((rc = wn_lmdb_begin(s, 0, &s->batch)) != 0 ||
+		if ((rc = wn__lmdb_begin(&s->lm, 0, &s->batch)) != 0 ||
 		    (rc = wn_lmdb_batch_regrow(s)) != 0) {
 			wn_lmdb_batch_abort(s);
 			return rc;
@@ -440,14 +342,14 @@ wn_lmdb_flush(wn_store *st)
 	}
 	wn_lmdb_log_clear(s);
 	if (rc != 0) {
-		rc = wn_lmdb_err(s, "commit", rc);
+		rc = wn__lmdb_err(&s->lm, "commit", rc);
 		snprintf(s->base.error + strlen(s->base.error),
 		    sizeof(s->base.error) - strlen(s->base.error),
 		    "; the last %zu learned messages were not stored", n);
 		return rc;
 	}
-	if ((rc = mdb_env_sync(s->env, 1)) != 0)
-		return wn_lmdb_err(s, "sync", rc);
+	if ((rc = mdb_env_sync(s->lm.env, 1)) != 0)
+		return wn__lmdb_err(&s->lm, "sync", rc);
 	return 0;
 }
 
@@ -461,7 +363,7 @@ wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
 	int rc;
 
 	if (s->batch == NULL) {
-		if ((rc = wn_lmdb_begin(s, 0, &s->batch)) != 0)
+		if ((rc = wn__lmdb_begin(&s->lm, 0, &s->batch)) != 0)
 			return rc;
 		if (s->log == NULL && (s->log = wn_calloc(WN_LMDB_BATCH_MSGS,
 		    sizeof(*s->log))) == NULL) {
@@ -484,7 +386,7 @@ wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
 	if (rc == MDB_MAP_FULL)
 		rc = wn_lmdb_batch_regrow(s);
 	else if (rc != 0)
-		rc = wn_lmdb_err(s, "learn", rc);
+		rc = wn__lmdb_err(&s->lm, "learn", rc);
 	if (rc != 0) {
 		wn_lmdb_batch_abort(s);
 		return rc;
@@ -512,21 +414,21 @@ wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
 		return wn_lmdb_learn_bulk(s, digest, cls, keys, n, today,
 		    result_out);
 	for (tries = 0; tries < 16; tries++) {
-		if ((rc = wn_lmdb_begin(s, 0, &txn)) != 0)
+		if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 			return rc;
 		rc = wn_lmdb_learn_txn(s, txn, digest, cls, keys, n, today,
 		    result_out);
 		if (rc == 0)
-			rc = wn_lmdb_commit(s, txn);
+			rc = wn__lmdb_commit(&s->lm, txn);
 		else
-			wn_lmdb_abort(s, txn);
+			wn__lmdb_abort(&s->lm, txn);
 		if (rc != MDB_MAP_FULL)
 			break;
 		/* The aborted transaction left the store as it was. */
-		if ((rc = wn_lmdb_grow(s, false)) != 0)
+		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
 			return rc;
 	}
-	return rc == 0 ? 0 : wn_lmdb_err(s, "learn", rc);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "learn", rc);
 }
 
 static int
@@ -536,11 +438,11 @@ wn_lmdb_totals(wn_store *st, wn_store_totals *out)
 	MDB_txn *txn;
 	int rc;
 
-	if ((rc = wn_lmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	rc = wn_lmdb_totals_txn(s, txn, out);
-	wn_lmdb_abort(s, txn);
-	return rc == 0 ? 0 : wn_lmdb_err(s, "totals", rc);
+	wn__lmdb_abort(&s->lm, txn);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "totals", rc);
 }
 
 static int
@@ -553,11 +455,11 @@ wn_lmdb_each(wn_store *st, int (*fn)(const wn_store_entry *e, void *arg),
 	MDB_val k, d;
 	int rc, stop = 0;
 
-	if ((rc = wn_lmdb_begin(s, MDB_RDONLY, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
 		return rc;
 	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0) {
-		wn_lmdb_abort(s, txn);
-		return wn_lmdb_err(s, "cursor", rc);
+		wn__lmdb_abort(&s->lm, txn);
+		return wn__lmdb_err(&s->lm, "cursor", rc);
 	}
 	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0 && !stop;
 	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
@@ -576,9 +478,9 @@ wn_lmdb_each(wn_store *st, int (*fn)(const wn_store_entry *e, void *arg),
 		stop = fn(&e, arg);
 	}
 	mdb_cursor_close(cur);
-	wn_lmdb_abort(s, txn);
+	wn__lmdb_abort(&s->lm, txn);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return wn_lmdb_err(s, "read", rc);
+		return wn__lmdb_err(&s->lm, "read", rc);
 	return stop;
 }
 
@@ -591,7 +493,7 @@ wn_lmdb_load_once(wn_store_lmdb *s, const wn_store_entry *e, size_t n,
 	size_t i;
 	int rc;
 
-	if ((rc = wn_lmdb_begin(s, 0, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 		return rc;
 	for (i = 0; i < n; i++) {
 		MDB_val k = { sizeof(uint64_t), (void *)(uintptr_t)&e[i].hash }, d;
@@ -618,9 +520,9 @@ wn_lmdb_load_once(wn_store_lmdb *s, const wn_store_entry *e, size_t n,
 	    (rc = wn_meta_put_u64(s, txn, "spam_msgs", sm + spam_msgs)) != 0 ||
 	    (rc = wn_meta_put_u64(s, txn, "ham_msgs", hm + ham_msgs)) != 0)
 		goto fail;
-	return wn_lmdb_commit(s, txn);
+	return wn__lmdb_commit(&s->lm, txn);
 fail:
-	wn_lmdb_abort(s, txn);
+	wn__lmdb_abort(&s->lm, txn);
 	return rc;
 }
 
@@ -639,10 +541,10 @@ wn_lmdb_load(wn_store *st, const wn_store_entry *e, size_t n,
 			return rc;
 		if (rc != MDB_MAP_FULL)
 			break;
-		if ((rc = wn_lmdb_grow(s, false)) != 0)
+		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
 			return rc;
 	}
-	return rc == 0 ? 0 : wn_lmdb_err(s, "load", rc);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "load", rc);
 }
 
 static int
@@ -659,7 +561,7 @@ wn_lmdb_expire(wn_store *st, uint32_t before_day, uint32_t max_count,
 	*removed_out = 0;
 	if (s->readonly)
 		return WN_EINVAL;
-	if ((rc = wn_lmdb_begin(s, 0, &txn)) != 0)
+	if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 		return rc;
 	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0)
 		goto fail;
@@ -680,13 +582,13 @@ wn_lmdb_expire(wn_store *st, uint32_t before_day, uint32_t max_count,
 	mdb_cursor_close(cur);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		goto fail;
-	if ((rc = wn_lmdb_commit(s, txn)) != 0)
-		return wn_lmdb_err(s, "expire", rc);
+	if ((rc = wn__lmdb_commit(&s->lm, txn)) != 0)
+		return wn__lmdb_err(&s->lm, "expire", rc);
 	*removed_out = removed;
 	return 0;
 fail:
-	wn_lmdb_abort(s, txn);
-	return wn_lmdb_err(s, "expire", rc);
+	wn__lmdb_abort(&s->lm, txn);
+	return wn__lmdb_err(&s->lm, "expire", rc);
 }
 
 static void
@@ -694,15 +596,14 @@ wn_lmdb_close(wn_store *st)
 {
 	wn_store_lmdb *s = (wn_store_lmdb *)st;
 
-	if (s->env != NULL) {
+	if (s->lm.env != NULL) {
 		/* Callers that care about a failed commit flush first. */
 		wn_lmdb_flush(st);
 		if (!s->readonly)
-			mdb_env_sync(s->env, 1);
-		mdb_env_close(s->env);
+			mdb_env_sync(s->lm.env, 1);
 	}
+	wn__lmdb_fini(&s->lm);
 	wn_free(s->log);
-	pthread_rwlock_destroy(&s->resize_lock);
 	wn_free(s);
 }
 
@@ -727,9 +628,9 @@ wn_lmdb_setup(wn_store_lmdb *s, unsigned flags, const wn_store_params *p)
 	uint64_t version, v;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, s->readonly ? MDB_RDONLY : 0,
+	if ((rc = mdb_txn_begin(s->lm.env, NULL, s->readonly ? MDB_RDONLY : 0,
 	    &txn)) != 0)
-		return wn_lmdb_err(s, "open", rc);
+		return wn__lmdb_err(&s->lm, "open", rc);
 	if ((rc = mdb_dbi_open(txn, "meta", dbflags, &s->meta)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "tokens", dbflags | MDB_INTEGERKEY,
 	    &s->tokens)) != 0 ||
@@ -740,7 +641,7 @@ wn_lmdb_setup(wn_store_lmdb *s, unsigned flags, const wn_store_params *p)
 			    "not a winnow token store");
 			return WN_EFORMAT;
 		}
-		return wn_lmdb_err(s, "open", rc);
+		return wn__lmdb_err(&s->lm, "open", rc);
 	}
 	if ((rc = wn_meta_get_u64(s, txn, "version", &version)) != 0)
 		goto fail;
@@ -772,11 +673,11 @@ wn_lmdb_setup(wn_store_lmdb *s, unsigned flags, const wn_store_params *p)
 	/* Commit even a read-only transaction: database handles opened in
 	 * an aborted one are closed with it. */
 	if ((rc = mdb_txn_commit(txn)) != 0)
-		return wn_lmdb_err(s, "open", rc);
+		return wn__lmdb_err(&s->lm, "open", rc);
 	return 0;
 fail:
 	mdb_txn_abort(txn);
-	return wn_lmdb_err(s, "open", rc);
+	return wn__lmdb_err(&s->lm, "open", rc);
 }
 
 /* Report an open failure into the caller's buffer and clean up. */
@@ -784,9 +685,9 @@ static int
 wn_lmdb_open_fail(wn_store_lmdb *s, int code, char *err, size_t errlen)
 {
 	snprintf(err, errlen, "%s", s->base.error);
-	if (s->env != NULL)
-		mdb_env_close(s->env);
-	s->env = NULL;
+	if (s->lm.env != NULL)
+		mdb_env_close(s->lm.env);
+	s->lm.env = NULL;	/* nothing to flush or sync */
 	wn_lmdb_close(&s->base);
 	return code;
 }
@@ -821,19 +722,20 @@ wn_store_open_lmdb(const char *path, unsigned flags,
 		return WN_ENOMEM;
 	s->base.ops = &wn_store_lmdb_ops;
 	s->readonly = (flags & WN_STORE_READONLY) != 0;
-	pthread_rwlock_init(&s->resize_lock, NULL);
-	if ((rc = mdb_env_create(&s->env)) != 0) {
-		s->env = NULL;
-		return wn_lmdb_open_fail(s, wn_lmdb_err(s, "create", rc), err,
-		    errlen);
+	wn__lmdb_init(&s->lm, WN_LMDB_MAX_MAP, s->base.error,
+	    sizeof(s->base.error));
+	if ((rc = mdb_env_create(&s->lm.env)) != 0) {
+		s->lm.env = NULL;
+		return wn_lmdb_open_fail(s, wn__lmdb_err(&s->lm, "create", rc),
+		    err, errlen);
 	}
 	map = params && params->map_size ? params->map_size :
 	    WN_LMDB_DEFAULT_MAP;
 	if (stat(path, &sb) == 0 && (size_t)sb.st_size > map)
 		map = (size_t)sb.st_size;
-	mdb_env_set_maxdbs(s->env, 4);
-	mdb_env_set_maxreaders(s->env, WN_LMDB_MAX_READERS);
-	mdb_env_set_mapsize(s->env, map);
+	mdb_env_set_maxdbs(s->lm.env, 4);
+	mdb_env_set_maxreaders(s->lm.env, WN_LMDB_MAX_READERS);
+	mdb_env_set_mapsize(s->lm.env, map);
 	if (s->readonly)
 		envflags |= MDB_RDONLY;
 	else if (flags & WN_STORE_BULK) {
@@ -841,10 +743,9 @@ wn_store_open_lmdb(const char *path, unsigned flags,
 		envflags |= MDB_NOSYNC | MDB_NOMETASYNC;
 		s->bulk = true;
 	}
-	if ((rc = mdb_env_open(s->env, path, envflags, 0644)) != 0)
-		return wn_lmdb_open_fail(s, wn_lmdb_err(s, "open", rc), err,
-		    errlen);
-	s->map_size = map;
+	if ((rc = mdb_env_open(s->lm.env, path, envflags, 0644)) != 0)
+		return wn_lmdb_open_fail(s, wn__lmdb_err(&s->lm, "open", rc),
+		    err, errlen);
 	if ((rc = wn_lmdb_setup(s, flags, params)) != 0)
 		return wn_lmdb_open_fail(s, rc, err, errlen);
 	*st_out = &s->base;
