@@ -305,54 +305,29 @@ wn_br_expire(wn_bulk_store *bs, int64_t now, uint32_t window,
 	return 0;
 }
 
+static int
+wn_br_count(void *arg, redisReply *const *keys, size_t n)
+{
+	(void)keys;
+	*(uint64_t *)arg += n;
+	return 0;
+}
+
 /* The number of bulk keys, by SCAN: it reads the whole keyspace, and a
  * key may be counted twice when Redis resizes its table meanwhile. */
 static int
 wn_br_size(wn_bulk_store *bs, uint64_t *keys_out)
 {
 	wn_bulk_redis *b = (wn_bulk_redis *)bs;
-	char cursor[32] = "0", pattern[300];
-	const char *argv[6];
-	size_t argvlen[6], i;
 	uint64_t count = 0;
 	wn__redis_conn *c;
-	redisReply *rep;
 	int rc;
 
 	*keys_out = 0;
-	if (wn__redis_glob_escape(pattern, sizeof(pattern) - 6,
-	    b->prefix) != 0)
-		return wn__redis_fail(b->r, WN_EINVAL, "prefix too long");
-	strcat(pattern, "bulk:*");
 	if ((rc = wn__redis_acquire(b->r, &c)) != 0)
 		return rc;
-	do {
-		argv[0] = "SCAN";
-		argv[1] = cursor;
-		argv[2] = "MATCH";
-		argv[3] = pattern;
-		argv[4] = "COUNT";
-		argv[5] = "1000";
-		for (i = 0; i < 6; i++)
-			argvlen[i] = strlen(argv[i]);
-		if ((rc = wn__redis_run1(b->r, c, 6, argv, argvlen,
-		    &rep)) != 0)
-			break;
-		if ((rc = wn__redis_reply_check(b->r, rep, "size")) == 0 &&
-		    (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-		    rep->element[0]->type != REDIS_REPLY_STRING ||
-		    rep->element[0]->len >= sizeof(cursor) ||
-		    rep->element[1]->type != REDIS_REPLY_ARRAY))
-			rc = wn__redis_fail(b->r, WN_EIO, "size: unexpected "
-			    "SCAN reply");
-		if (rc == 0) {
-			memcpy(cursor, rep->element[0]->str,
-			    rep->element[0]->len);
-			cursor[rep->element[0]->len] = '\0';
-			count += rep->element[1]->elements;
-		}
-		freeReplyObject(rep);
-	} while (rc == 0 && strcmp(cursor, "0") != 0);
+	rc = wn__redis_scan(b->r, c, b->prefix, "bulk:*", "1000", "size",
+	    wn_br_count, &count);
 	wn__redis_release(b->r, c);
 	if (rc == 0)
 		*keys_out = count;

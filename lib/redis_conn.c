@@ -1027,3 +1027,49 @@ wn__redis_glob_escape(char *out, size_t outlen, const char *s)
 	out[o] = '\0';
 	return 0;
 }
+
+int
+wn__redis_scan(wn__redis *r, wn__redis_conn *c, const char *prefix,
+    const char *suffix, const char *count, const char *what,
+    int (*fn)(void *arg, redisReply *const *keys, size_t n), void *arg)
+{
+	char cursor[32] = "0", pattern[300];
+	const char *argv[6];
+	size_t argvlen[6], i, slen = strlen(suffix);
+	redisReply *rep;
+	int rc = 0;
+
+	if (slen >= sizeof(pattern) || wn__redis_glob_escape(pattern,
+	    sizeof(pattern) - slen, prefix) != 0)
+		return wn__redis_fail(r, WN_EINVAL, "prefix too long");
+	strcat(pattern, suffix);
+	do {
+		argv[0] = "SCAN";
+		argv[1] = cursor;
+		argv[2] = "MATCH";
+		argv[3] = pattern;
+		argv[4] = "COUNT";
+		argv[5] = count;
+		for (i = 0; i < 6; i++)
+			argvlen[i] = strlen(argv[i]);
+		if ((rc = wn__redis_run1(r, c, 6, argv, argvlen, &rep)) != 0)
+			break;
+		if ((rc = wn__redis_reply_check(r, rep, what)) == 0 &&
+		    (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+		    rep->element[0]->type != REDIS_REPLY_STRING ||
+		    rep->element[0]->len >= sizeof(cursor) ||
+		    rep->element[1]->type != REDIS_REPLY_ARRAY))
+			rc = wn__redis_fail(r, WN_EIO, "%s: unexpected SCAN "
+			    "reply", what);
+		if (rc == 0) {
+			memcpy(cursor, rep->element[0]->str,
+			    rep->element[0]->len);
+			cursor[rep->element[0]->len] = '\0';
+			if (rep->element[1]->elements > 0)
+				rc = fn(arg, rep->element[1]->element,
+				    rep->element[1]->elements);
+		}
+		freeReplyObject(rep);
+	} while (rc == 0 && strcmp(cursor, "0") != 0);
+	return rc;
+}

@@ -161,4 +161,16 @@ void wn__redis_hex(char *out, const void *p, size_t n);
  * NUL-terminated; returns 0 or WN_ELIMIT when it does not fit */
 int wn__redis_glob_escape(char *out, size_t outlen, const char *s);
 
+/*
+ * wn__redis_scan - SCAN on c the keys matching the literal prefix followed
+ * by the glob suffix, count keys a step, calling fn(arg, keys, n) for
+ * every step that found some (n > 0; the replies are valid for the call,
+ * and fn may use c). A key may come twice (SCAN promises at least once).
+ * Returns 0, the first error (what names the operation in messages), or
+ * what fn returned when it was not 0.
+ */
+int wn__redis_scan(wn__redis *r, wn__redis_conn *c, const char *prefix,
+    const char *suffix, const char *count, const char *what,
+    int (*fn)(void *arg, redisReply *const *keys, size_t n), void *arg);
+
 #endif

@@ -561,121 +561,91 @@ wn_rs_totals(wn_store *st, wn_store_totals *out)
 	return rc;
 }
 
+/* One SCAN step of wn_rs_scan: the values of the keys found. */
+typedef struct wn_rs_scan_ctx {
+	wn_store_redis *s;
+	wn__redis_conn *c;
+	const char *what;
+	int (*fn)(wn_store_redis *s, wn__redis_conn *c,
+	    const wn_store_entry *e, size_t n, void *arg);
+	void *arg;
+	wn_store_entry *batch;
+} wn_rs_scan_ctx;
+
+static int
+wn_rs_scan_step(void *arg, redisReply *const *ks, size_t n)
+{
+	wn_rs_scan_ctx *x = arg;
+	wn_store_redis *s = x->s;
+	wn__redis_conn *c = x->c;
+	redisReply *vals = NULL;
+	wn_store_entry *nb;
+	size_t i, m = 0;
+	int rc;
+
+	if ((rc = wn__redis_scratch(c, n + 1, 0)) != 0)
+		return rc;
+	if ((nb = wn_realloc(x->batch, n * sizeof(*nb))) == NULL)
+		return WN_ENOMEM;
+	x->batch = nb;
+	c->argv[0] = "MGET";
+	c->argvlen[0] = 4;
+	for (i = 0; i < n; i++) {
+		c->argv[i + 1] = ks[i]->str;
+		c->argvlen[i + 1] = ks[i]->len;
+	}
+	if ((rc = wn__redis_run1(s->r, c, (int)n + 1, c->argv, c->argvlen,
+	    &vals)) != 0)
+		return rc;
+	if ((rc = wn__redis_reply_check(s->r, vals, x->what)) == 0 &&
+	    (vals->type != REDIS_REPLY_ARRAY || vals->elements != n))
+		rc = wn__redis_fail(s->r, WN_EIO, "%s: unexpected MGET reply",
+		    x->what);
+	for (i = 0; rc == 0 && i < n; i++) {
+		const redisReply *v = vals->element[i];
+		wn_store_entry *e = &x->batch[m];
+
+		/* keys deleted between the scan and the fetch are left out */
+		if (ks[i]->type != REDIS_REPLY_STRING ||
+		    !wn_rs_token_hash(s, ks[i]->str, ks[i]->len, &e->hash) ||
+		    v->type == REDIS_REPLY_NIL)
+			continue;
+		if (v->type != REDIS_REPLY_STRING ||
+		    v->len != WN_RS_VALUE_LEN) {
+			rc = wn__redis_fail(s->r, WN_EFORMAT, "%s: the value of "
+			    "%.*s is not a token count", x->what,
+			    (int)ks[i]->len, ks[i]->str);
+			break;
+		}
+		wn_rs_value_decode(v->str, e);
+		m++;
+	}
+	freeReplyObject(vals);
+	if (rc == 0 && m > 0)
+		rc = x->fn(s, c, x->batch, m, x->arg);
+	return rc;
+}
+
 /*
  * Scan the token keys: for each batch of keys found, their values are
- * fetched and fn(arg, entries, n) called. Keys deleted between the scan
- * and the fetch are left out. A key may come twice (SCAN's guarantee is
- * at least once), so callers that care deduplicate.
+ * fetched and fn(s, c, entries, n, arg) called. Keys deleted between the
+ * scan and the fetch are left out. A key may come twice (SCAN's
+ * guarantee is at least once), so callers that care deduplicate.
  */
 static int
 wn_rs_scan(wn_store_redis *s, const char *what,
     int (*fn)(wn_store_redis *s, wn__redis_conn *c, const wn_store_entry *e,
     size_t n, void *arg), void *arg)
 {
-	const char *argv[6];
-	size_t argvlen[6], i, n;
-	char cursor[32] = "0", pattern[300];
-	wn_store_entry *batch = NULL;
-	wn__redis_conn *c;
-	redisReply *rep = NULL, *vals = NULL;
+	wn_rs_scan_ctx x = { s, NULL, what, fn, arg, NULL };
 	int rc;
 
-	if (wn__redis_glob_escape(pattern, sizeof(pattern) - 3,
-	    s->prefix) != 0)
-		return wn__redis_fail(s->r, WN_EINVAL, "prefix too long");
-	strcat(pattern, "t:*");
-	if ((rc = wn__redis_acquire(s->r, &c)) != 0)
+	if ((rc = wn__redis_acquire(s->r, &x.c)) != 0)
 		return rc;
-	do {
-		argv[0] = "SCAN";
-		argv[1] = cursor;
-		argv[2] = "MATCH";
-		argv[3] = pattern;
-		argv[4] = "COUNT";
-		argv[5] = WN_RS_SCAN_COUNT;
-		for (i = 0; i < 6; i++)
-			argvlen[i] = strlen(argv[i]);
-		if ((rc = wn__redis_run1(s->r, c, 6, argv, argvlen,
-		    &rep)) != 0)
-			break;
-		if ((rc = wn__redis_reply_check(s->r, rep, what)) != 0)
-			break;
-		if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-		    rep->element[0]->type != REDIS_REPLY_STRING ||
-		    rep->element[0]->len >= sizeof(cursor) ||
-		    rep->element[1]->type != REDIS_REPLY_ARRAY) {
-			rc = wn__redis_fail(s->r, WN_EIO, "%s: unexpected "
-			    "SCAN reply", what);
-			break;
-		}
-		memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
-		cursor[rep->element[0]->len] = '\0';
-		n = rep->element[1]->elements;
-		if (n > 0) {
-			redisReply **ks = rep->element[1]->element;
-			size_t m = 0;
-
-			if ((rc = wn__redis_scratch(c, n + 1, 0)) != 0)
-				break;
-			if ((batch = wn_realloc(batch, n *
-			    sizeof(*batch))) == NULL) {
-				rc = WN_ENOMEM;
-				break;
-			}
-			c->argv[0] = "MGET";
-			c->argvlen[0] = 4;
-			for (i = 0; i < n; i++) {
-				c->argv[i + 1] = ks[i]->str;
-				c->argvlen[i + 1] = ks[i]->len;
-			}
-			if ((rc = wn__redis_run1(s->r, c, (int)n + 1, c->argv,
-			    c->argvlen, &vals)) != 0)
-				break;
-			if ((rc = wn__redis_reply_check(s->r, vals,
-			    what)) != 0)
-				break;
-			if (vals->type != REDIS_REPLY_ARRAY ||
-			    vals->elements != n) {
-				rc = wn__redis_fail(s->r, WN_EIO, "%s: "
-				    "unexpected MGET reply", what);
-				break;
-			}
-			for (i = 0; i < n; i++) {
-				const redisReply *v = vals->element[i];
-				wn_store_entry *e = &batch[m];
-
-				if (ks[i]->type != REDIS_REPLY_STRING ||
-				    !wn_rs_token_hash(s, ks[i]->str,
-				    ks[i]->len, &e->hash) ||
-				    v->type == REDIS_REPLY_NIL)
-					continue;
-				if (v->type != REDIS_REPLY_STRING ||
-				    v->len != WN_RS_VALUE_LEN) {
-					rc = wn__redis_fail(s->r, WN_EFORMAT,
-					    "%s: the value of %.*s is not a "
-					    "token count", what,
-					    (int)ks[i]->len, ks[i]->str);
-					break;
-				}
-				wn_rs_value_decode(v->str, e);
-				m++;
-			}
-			freeReplyObject(vals);
-			vals = NULL;
-			if (rc == 0 && m > 0)
-				rc = fn(s, c, batch, m, arg);
-			if (rc != 0)
-				break;
-		}
-		freeReplyObject(rep);
-		rep = NULL;
-	} while (strcmp(cursor, "0") != 0);
-	if (rep != NULL)
-		freeReplyObject(rep);
-	if (vals != NULL)
-		freeReplyObject(vals);
-	wn_free(batch);
-	wn__redis_release(s->r, c);
+	rc = wn__redis_scan(s->r, x.c, s->prefix, "t:*", WN_RS_SCAN_COUNT,
+	    what, wn_rs_scan_step, &x);
+	wn_free(x.batch);
+	wn__redis_release(s->r, x.c);
 	return rc;
 }
 
