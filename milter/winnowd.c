@@ -73,8 +73,12 @@ wn_check_only(const wn_startup *su, bool verbose)
 	if (verbose)
 		wn_settings_print(c->settings, stdout);
 	fprintf(stderr, "winnowd: configuration OK: %zu rules, Bayes %s, "
-	    "SPF %s\n", c->rules ? wn_rules_stats_get(c->rules)->rules : 0,
-	    c->scan.store ? "on" : "off", c->spf ? "on" : "off");
+	    "SPF %s, bulk %s%s\n", c->rules ?
+	    wn_rules_stats_get(c->rules)->rules : 0,
+	    c->scan.store ? "on" : "off", c->spf ? "on" : "off",
+	    c->settings->bulk && c->settings->bulk_store[0] != '\0' ?
+	    c->settings->bulk_store : "off", c->bulk_feed != NULL ?
+	    " with the shared feed" : "");
 	wn_config_unref(&c);
 	return WN_EX_OK;
 }
