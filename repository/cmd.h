@@ -1,15 +1,16 @@
 /*
- * cmd.h - the subcommands of winnow-repository: serve, reporter and
- * maintainer.
+ * cmd.h - the subcommands of winnow-repository: serve, reporter,
+ * maintainer, feed-keygen and bulk.
  *
  * Each takes its own argc/argv (argv[0] is the subcommand) and returns
  * the process exit status, a sysexits(3) code: 0, EX_USAGE (64) for a
  * bad command line, EX_DATAERR (65) for bad input (a key file, a country,
- * an unknown or revoked reporter or maintainer), EX_NOINPUT (66) for a
- * key file that is not there, EX_UNAVAILABLE (69) when the database
- * cannot be opened, EX_IOERR (74) when reading or writing failed,
- * EX_SOFTWARE (70) when memory ran out. Every error names what it was
- * about.
+ * an unknown or revoked reporter or maintainer, a bulk key that is not
+ * one, blocked already or not blocked), EX_NOINPUT (66) for a key file
+ * that is not there, EX_UNAVAILABLE (69) when the database cannot be
+ * opened, EX_CANTCREAT (73) when feed-keygen finds a key there already,
+ * EX_IOERR (74) when reading or writing failed, EX_SOFTWARE (70) when
+ * memory ran out. Every error names what it was about.
  */
 #ifndef WINNOW_REPOSITORY_CMD_H
 #define WINNOW_REPOSITORY_CMD_H
@@ -21,6 +22,8 @@
 int wn_repo_cmd_serve(int argc, char **argv);
 int wn_repo_cmd_reporter(int argc, char **argv);
 int wn_repo_cmd_maintainer(int argc, char **argv);
+int wn_repo_cmd_feed_keygen(int argc, char **argv);
+int wn_repo_cmd_bulk(int argc, char **argv);
 
 /* wn_repo_usage_error - "winnow-repository CMD: message" and usage hint;
  * returns EX_USAGE */

@@ -5,7 +5,8 @@
  *
  * The two signals are blocked before the server's threads start, so they
  * inherit the mask and only the main thread, waiting in sigwait, ever
- * sees them.
+ * sees them. With --feed-key the repository also publishes the signed
+ * bulk feed; the key is read before anything else is opened.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,11 +17,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include <winnow/err.h>
 #include <winnow/log.h>
 
 #include "cmd.h"
 #include "db.h"
+#include "feed.h"
 #include "http.h"
 #include "intake.h"
 #include "routes.h"
@@ -43,11 +47,30 @@ wn_serve_usage(FILE *f)
 	    "  --tmp-dir DIR        where rule-set packages are unpacked to "
 	    "be checked\n"
 	    "                       (default $TMPDIR, else /tmp)\n"
+	    "  --feed-key FILE      Ed25519 secret key (feed-keygen) that "
+	    "signs the bulk\n"
+	    "                       feed; without it GET /api/v1/bulk/feed "
+	    "is 404\n"
+	    "  --feed-min-reporters N  distinct reporters a key needs to be "
+	    "in the feed\n"
+	    "                       (default %d)\n"
+	    "  --feed-days D        days of reports the feed counts "
+	    "(default %d)\n"
 	    "  --log-level LEVEL    err, warning, notice, info (default: one "
 	    "line per request)\n",
 	    WN_HTTP_DEFAULT_MAX_BODY, WN_INTAKE_DEFAULT_SKEW,
-	    WN_HTTP_DEFAULT_THREADS);
+	    WN_HTTP_DEFAULT_THREADS, WN_FEED_DEFAULT_MIN_REPORTERS,
+	    WN_FEED_DEFAULT_DAYS);
 }
+
+/* the serve options that are not the HTTP server's */
+typedef struct wn_serve_cfg {
+	const char *db_url;
+	int64_t skew;
+	const char *tmp_dir;
+	const char *feed_key;		/* NULL: no feed */
+	unsigned feed_min_reporters, feed_days;
+} wn_serve_cfg;
 
 /* a number option within [min, max] */
 static int
@@ -66,23 +89,55 @@ wn_serve_number(const char *name, const char *v, long long min,
 	return 0;
 }
 
+/* the feed's secret key; an exit status when it cannot be read */
 static int
-wn_serve_run(const wn_http_opts *ho, const char *db_url, int64_t skew,
-    const char *tmp_dir)
+wn_serve_feed_key(const char *path, wn_seckey *out)
+{
+	int rc = wn_seckey_load(path, out);
+
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, WN_REPO_PROG " serve: --feed-key %s: %s\n", path,
+	    rc == WN_EFORMAT ? "not a winnow secret key file" :
+	    strerror(errno));
+	return rc == WN_EFORMAT ? EX_DATAERR : rc == WN_ENOENT ? EX_NOINPUT :
+	    EX_IOERR;
+}
+
+static int
+wn_serve_run(const wn_http_opts *ho, const wn_serve_cfg *cfg)
 {
 	wn_http_opts o = *ho;
 	wn_http_server *srv = NULL;
 	wn_repo_db *db = NULL;
+	wn_feed *feed = NULL;
 	wn_routes routes;
+	wn_seckey key;
+	char feed_id[WN_SIGN_KEY_ID_LEN + 1] = "";
 	sigset_t set;
 	int rc, sig = 0;
 
-	rc = wn_repo_db_open(db_url, o.threads ? o.threads :
+	if (cfg->feed_key != NULL &&
+	    (rc = wn_serve_feed_key(cfg->feed_key, &key)) != 0)
+		return rc;
+	rc = wn_repo_db_open(cfg->db_url, o.threads ? o.threads :
 	    WN_HTTP_DEFAULT_THREADS, &db);
 	if (rc != 0)
 		return wn_repo_exit_db(rc);
-	wn_routes_init(&routes, db, skew);
-	routes.rulesets.tmp_dir = tmp_dir;
+	wn_routes_init(&routes, db, cfg->skew);
+	routes.rulesets.tmp_dir = cfg->tmp_dir;
+	routes.intake.bulk_keep = cfg->feed_days + 1;
+	if (cfg->feed_key != NULL) {
+		rc = wn_feed_new(db, &key, cfg->feed_min_reporters,
+		    cfg->feed_days, &feed);
+		memcpy(feed_id, key.pub.id, sizeof(feed_id));
+		sodium_memzero(&key, sizeof(key));
+		if (rc != 0) {
+			wn_repo_db_close(&db);
+			return EX_SOFTWARE;
+		}
+		routes.bulk_feed = feed;
+	}
 	o.handler = wn_routes_handle;
 	o.body_limit = wn_routes_body_limit;
 	o.app = &routes;
@@ -92,15 +147,21 @@ wn_serve_run(const wn_http_opts *ho, const char *db_url, int64_t skew,
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if ((rc = wn_http_start(&o, &srv)) != 0) {
+		wn_feed_free(&feed);
 		wn_repo_db_close(&db);
 		return rc == WN_EINVAL ? EX_USAGE : EX_UNAVAILABLE;
 	}
 	wn_log_notice("listening on %s (port %u%s), database %s",
 	    o.listen, (unsigned)wn_http_port(srv), o.tls_cert ? ", TLS" : "",
 	    db->url);
+	if (feed != NULL)
+		wn_log_notice("bulk feed signed by key %s: keys of at least %u "
+		    "reporters within %u days", feed_id,
+		    cfg->feed_min_reporters, cfg->feed_days);
 	sigwait(&set, &sig);
 	wn_log_notice("%s: stopping", sig == SIGINT ? "SIGINT" : "SIGTERM");
 	wn_http_stop(&srv);
+	wn_feed_free(&feed);
 	wn_repo_db_close(&db);
 	return 0;
 }
@@ -118,21 +179,27 @@ wn_repo_cmd_serve(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "tmp-dir", required_argument, NULL, 'T' },
 		{ "log-level", required_argument, NULL, 'L' },
+		{ "feed-key", required_argument, NULL, 'K' },
+		{ "feed-min-reporters", required_argument, NULL, 'M' },
+		{ "feed-days", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	wn_http_opts o;
-	const char *db = NULL, *tmp_dir = NULL;
+	wn_serve_cfg cfg;
 	long long n = 0, skew = WN_INTAKE_DEFAULT_SKEW;
 	int ch;
 
 	memset(&o, 0, sizeof(o));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.feed_min_reporters = WN_FEED_DEFAULT_MIN_REPORTERS;
+	cfg.feed_days = WN_FEED_DEFAULT_DAYS;
 	wn_log_set_level(WN_LOG_INFO);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l': o.listen = optarg; break;
-		case 'd': db = optarg; break;
+		case 'd': cfg.db_url = optarg; break;
 		case 'c': o.tls_cert = optarg; break;
 		case 'k': o.tls_key = optarg; break;
 		case 'b':
@@ -151,7 +218,20 @@ wn_repo_cmd_serve(int argc, char **argv)
 				return EX_USAGE;
 			o.threads = (unsigned)n;
 			break;
-		case 'T': tmp_dir = optarg; break;
+		case 'T': cfg.tmp_dir = optarg; break;
+		case 'K': cfg.feed_key = optarg; break;
+		case 'M':
+			if (wn_serve_number("feed-min-reporters", optarg, 1,
+			    WN_FEED_MAX_MIN_REPORTERS, &n) != 0)
+				return EX_USAGE;
+			cfg.feed_min_reporters = (unsigned)n;
+			break;
+		case 'D':
+			if (wn_serve_number("feed-days", optarg, 1,
+			    WN_FEED_MAX_DAYS, &n) != 0)
+				return EX_USAGE;
+			cfg.feed_days = (unsigned)n;
+			break;
 		case 'L':
 			wn_log_set_level(wn_log_level_parse(optarg));
 			break;
@@ -165,10 +245,11 @@ wn_repo_cmd_serve(int argc, char **argv)
 	if (o.listen == NULL)
 		return wn_repo_usage_error("serve", "--listen HOST:PORT is "
 		    "required");
-	if (db == NULL)
+	if (cfg.db_url == NULL)
 		return wn_repo_usage_error("serve", "--db URL is required");
 	if ((o.tls_cert == NULL) != (o.tls_key == NULL))
 		return wn_repo_usage_error("serve", "--tls-cert and --tls-key "
 		    "go together");
-	return wn_serve_run(&o, db, (int64_t)skew, tmp_dir);
+	cfg.skew = (int64_t)skew;
+	return wn_serve_run(&o, &cfg);
 }

@@ -97,6 +97,46 @@ wn_repo_db_rows(wn_repo_db *db, const wn_agg_query *q, wn_repo_row_fn fn,
 }
 
 int
+wn_repo_db_bulk_keys(wn_repo_db *db, const wn_repo_bulk_query *q,
+    wn_repo_bulk_fn fn, void *arg)
+{
+	return db->ops->bulk_keys(db, q, fn, arg);
+}
+
+int
+wn_repo_db_bulk_block(wn_repo_db *db, const wn_repo_bulk_block *b)
+{
+	return db->ops->bulk_block(db, b);
+}
+
+int
+wn_repo_db_bulk_unblock(wn_repo_db *db, char kind, uint64_t key)
+{
+	return db->ops->bulk_unblock(db, kind, key);
+}
+
+int
+wn_repo_db_bulk_blocks(wn_repo_db *db, wn_arena *a,
+    wn_repo_bulk_block **out, size_t *n_out)
+{
+	*out = NULL;
+	*n_out = 0;
+	return db->ops->bulk_blocks(db, a, out, n_out);
+}
+
+int
+wn_repo_db_bulk_generation(wn_repo_db *db, int64_t *out)
+{
+	return db->ops->bulk_generation(db, out);
+}
+
+int
+wn_repo_db_bulk_purge(wn_repo_db *db, int64_t before_day)
+{
+	return db->ops->bulk_purge(db, before_day);
+}
+
+int
 wn_repo_db_ping(wn_repo_db *db)
 {
 	return db->ops->ping(db);

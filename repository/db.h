@@ -2,7 +2,8 @@
  * db.h - the repository's storage: registered reporters, stored reports,
  * nonces seen, the daily rollups the statistics are read from, and the
  * rule-set channels (maintainers, sets, versions and their packages;
- * rulesets.h).
+ * rulesets.h), and the keys of cooperative bulk sharing (bulk keys per
+ * reporter and day, blocked keys; docs/arch/bulk-sharing.md).
  *
  * Two backends behind one table of operations: SQLite ("sqlite:PATH",
  * the default for one regulator) and PostgreSQL ("postgresql://..." or
@@ -13,7 +14,8 @@
  * day its period starts, the country its reporter is registered for and
  * its operator type, in table rollup, and once more without country and
  * operator type in rollup_all (what unfiltered questions read), plus a
- * presence row per (day, reporter) for distinct-reporter counts. All of
+ * presence row per (day, reporter) for distinct-reporter counts, and the
+ * keys of its bulk_fingerprints under its day and reporter key. All of
  * it in the transaction that stores the report.
  *
  * Thread-safety: a wn_repo_db is shared by all threads of the server.
@@ -76,6 +78,35 @@ enum wn_repo_store_result {
 typedef int (*wn_repo_row_fn)(void *arg, int64_t day, const char *metric,
     const char *key, uint64_t value);
 
+/* the question of the bulk feed: keys of fingerprint version version
+ * reported on days [from_day, to_day] by at least min_reporters distinct
+ * reporter keys that are not revoked */
+typedef struct wn_repo_bulk_query {
+	int64_t from_day, to_day;
+	int64_t version;
+	uint64_t min_reporters;
+} wn_repo_bulk_query;
+
+/* one key of the answer */
+typedef struct wn_repo_bulk_row {
+	char kind;			/* 'd' or 'b' */
+	uint64_t key;
+	uint64_t reporters;		/* distinct reporter keys */
+	bool blocked;			/* itself, or a text it came with */
+} wn_repo_bulk_row;
+
+typedef int (*wn_repo_bulk_fn)(void *arg, const wn_repo_bulk_row *row);
+
+#define WN_REPO_BLOCK_REASON_LEN 256	/* bytes, with the NUL */
+
+/* a blocked key */
+typedef struct wn_repo_bulk_block {
+	char kind;
+	uint64_t key;
+	char reason[WN_REPO_BLOCK_REASON_LEN];
+	int64_t blocked;		/* when, seconds since the epoch */
+} wn_repo_bulk_block;
+
 /* one version of a set; description is the set's; valid during the call */
 typedef int (*wn_rs_version_fn)(void *arg, const wn_rs_version *v,
     const char *description);
@@ -120,6 +151,14 @@ typedef struct wn_repo_db_ops {
 	    const char *version, wn_buf *out);
 	int (*ruleset_rules)(wn_repo_db *db, const char *name,
 	    const char *version, wn_rs_rule_fn fn, void *arg);
+	int (*bulk_keys)(wn_repo_db *db, const wn_repo_bulk_query *q,
+	    wn_repo_bulk_fn fn, void *arg);
+	int (*bulk_block)(wn_repo_db *db, const wn_repo_bulk_block *b);
+	int (*bulk_unblock)(wn_repo_db *db, char kind, uint64_t key);
+	int (*bulk_blocks)(wn_repo_db *db, wn_arena *a,
+	    wn_repo_bulk_block **out, size_t *n_out);
+	int (*bulk_generation)(wn_repo_db *db, int64_t *out);
+	int (*bulk_purge)(wn_repo_db *db, int64_t before_day);
 	int (*ping)(wn_repo_db *db);
 	void (*close)(wn_repo_db *db);
 } wn_repo_db_ops;
@@ -171,8 +210,9 @@ int wn_repo_db_nonce_purge(wn_repo_db *db, int64_t before);
  * wn_repo_db_store_report - in one transaction: record the nonce (a
  * nonce seen before gives WN_REPO_REPLAY and changes nothing), then the
  * report unless its report_id is stored (WN_REPO_DUPLICATE or
- * WN_REPO_CONFLICT by digest; the nonce stays recorded), its rollups and
- * its reporter's presence on its day.
+ * WN_REPO_CONFLICT by digest; the nonce stays recorded), its rollups,
+ * its reporter's presence on its day and the keys of its
+ * bulk_fingerprints (each once per reporter key and day).
  */
 int wn_repo_db_store_report(wn_repo_db *db, const wn_repo_store_req *req,
     enum wn_repo_store_result *result_out);
@@ -247,6 +287,27 @@ int wn_repo_db_ruleset_package(wn_repo_db *db, const char *name,
  * name, from a; none when there is no such version */
 int wn_repo_db_ruleset_rules(wn_repo_db *db, wn_arena *a, const char *name,
     const char *version, wn_rs_rule **out, size_t *n_out);
+
+/*
+ * Bulk sharing. keys: fn for every key q selects, its distinct reporters
+ * and whether it is blocked (blocked keys are in the answer too), in no
+ * particular order; stops early with what fn returned if non-zero. A key
+ * is blocked when it is in the blocked keys, or a band key came with a
+ * blocked digest (the text) in a report of the days of q.
+ * block: WN_EINVAL when the key is blocked already. unblock: WN_ENOENT
+ * when it is not blocked. Both raise the generation in their
+ * transaction. blocks: every blocked key, by kind and key, from a.
+ * generation: the counter blocks and unblocks raise. purge: forget the
+ * keys reported for days before before_day.
+ */
+int wn_repo_db_bulk_keys(wn_repo_db *db, const wn_repo_bulk_query *q,
+    wn_repo_bulk_fn fn, void *arg);
+int wn_repo_db_bulk_block(wn_repo_db *db, const wn_repo_bulk_block *b);
+int wn_repo_db_bulk_unblock(wn_repo_db *db, char kind, uint64_t key);
+int wn_repo_db_bulk_blocks(wn_repo_db *db, wn_arena *a,
+    wn_repo_bulk_block **out, size_t *n_out);
+int wn_repo_db_bulk_generation(wn_repo_db *db, int64_t *out);
+int wn_repo_db_bulk_purge(wn_repo_db *db, int64_t before_day);
 
 /* wn_repo_db_ping - 0 when the database answers */
 int wn_repo_db_ping(wn_repo_db *db);

@@ -8,7 +8,8 @@
  * arrays, in the order rollup.c sorted them, so two transactions touching
  * the same rows lock them in the same order. Should PostgreSQL still
  * pick a transaction as a deadlock victim, it is run again. The rule-set
- * channels are in db_pg_rulesets.c (db_pg_int.h).
+ * channels are in db_pg_rulesets.c, the keys of bulk sharing in
+ * db_pg_bulk.c (db_pg_int.h).
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -126,6 +127,7 @@ wn_pq_connect(wn_db_pg *p, wn_pq_conn *c)
 		PQfinish(c->pg);
 	memset(c->prepared, 0, sizeof(c->prepared));
 	memset(c->rs_prepared, 0, sizeof(c->rs_prepared));
+	memset(c->bk_prepared, 0, sizeof(c->bk_prepared));
 	c->pg = PQconnectdb(p->conninfo);
 	if (c->pg == NULL || PQstatus(c->pg) != CONNECTION_OK) {
 		wn__pq_log(p, c->pg, NULL, "connect");
@@ -261,6 +263,9 @@ wn_pq_migrate(wn_db_pg *p, wn_pq_conn *c)
 	if (rc == 0 && version < 2)
 		rc = wn__pq_simple(p, c, WN_DB_PG_V2,
 		    "add the rule-set tables");
+	if (rc == 0 && version < 3)
+		rc = wn__pq_simple(p, c, WN_DB_PG_V3,
+		    "add the bulk-sharing tables");
 	if (rc == 0 && version < WN_DB_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT "
 		    "INTO schema_version VALUES (%d)", WN_DB_SCHEMA_VERSION);
@@ -563,6 +568,8 @@ wn_pq_store_tx(wn_db_pg *p, wn_pq_conn *c, const wn_repo_store_req *req,
 		rc = res == NULL ? WN_EIO : 0;
 		PQclear(res);
 	}
+	if (rc == 0)
+		rc = wn__pq_bulk_store(p, c, req, day);
 	wn_buf_fini(&m);
 	wn_buf_fini(&k);
 	wn_buf_fini(&v);
@@ -760,6 +767,12 @@ static const wn_repo_db_ops wn_pq_ops = {
 	.ruleset_versions = wn__pq_ruleset_versions,
 	.ruleset_package = wn__pq_ruleset_package,
 	.ruleset_rules = wn__pq_ruleset_rules,
+	.bulk_keys = wn__pq_bulk_keys,
+	.bulk_block = wn__pq_bulk_block,
+	.bulk_unblock = wn__pq_bulk_unblock,
+	.bulk_blocks = wn__pq_bulk_blocks,
+	.bulk_generation = wn__pq_bulk_generation,
+	.bulk_purge = wn__pq_bulk_purge,
 	.ping = wn_pq_ping,
 	.close = wn_pq_close,
 };

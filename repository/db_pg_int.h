@@ -1,10 +1,12 @@
 /*
  * db_pg_int.h - what the PostgreSQL backend's files share: db_pg.c
- * (connections, schema, reporters, reports, rollups) and db_pg_rulesets.c
- * (maintainers and rule-set channels). Not an API.
+ * (connections, schema, reporters, reports, rollups), db_pg_rulesets.c
+ * (maintainers and rule-set channels) and db_pg_bulk.c (the keys of bulk
+ * sharing). Not an API.
  *
  * Each connection prepares statements once: the ones of db_pg.c by the
- * enum below, the ones of db_pg_rulesets.c tracked in rs_prepared.
+ * enum below, the ones of db_pg_rulesets.c tracked in rs_prepared and of
+ * db_pg_bulk.c in bk_prepared.
  */
 #ifndef WINNOW_REPOSITORY_DB_PG_INT_H
 #define WINNOW_REPOSITORY_DB_PG_INT_H
@@ -38,11 +40,13 @@ enum {
 };
 
 #define WN__PQ_RS_SLOTS 16	/* statements of db_pg_rulesets.c */
+#define WN__PQ_BK_SLOTS 8	/* statements of db_pg_bulk.c */
 
 typedef struct wn_pq_conn {
 	PGconn *pg;
 	bool prepared[WN_PQ_COUNT];
 	bool rs_prepared[WN__PQ_RS_SLOTS];
+	bool bk_prepared[WN__PQ_BK_SLOTS];
 	bool busy;
 } wn_pq_conn;
 
@@ -92,5 +96,23 @@ int wn__pq_ruleset_package(wn_repo_db *db, const char *name,
     const char *version, wn_buf *out);
 int wn__pq_ruleset_rules(wn_repo_db *db, const char *name,
     const char *version, wn_rs_rule_fn fn, void *arg);
+
+/*
+ * db_pg_bulk.c: the keys of a report (day as text), in the store's
+ * transaction on c. Returns 0, WN_ETEMP (a deadlock victim: run the
+ * transaction again), WN_EIO, WN_ENOMEM.
+ */
+int wn__pq_bulk_store(wn_db_pg *p, wn_pq_conn *c,
+    const wn_repo_store_req *req, const char *day);
+
+/* db_pg_bulk.c: the bulk operations of db.h */
+int wn__pq_bulk_keys(wn_repo_db *db, const wn_repo_bulk_query *q,
+    wn_repo_bulk_fn fn, void *arg);
+int wn__pq_bulk_block(wn_repo_db *db, const wn_repo_bulk_block *b);
+int wn__pq_bulk_unblock(wn_repo_db *db, char kind, uint64_t key);
+int wn__pq_bulk_blocks(wn_repo_db *db, wn_arena *a,
+    wn_repo_bulk_block **out, size_t *n_out);
+int wn__pq_bulk_generation(wn_repo_db *db, int64_t *out);
+int wn__pq_bulk_purge(wn_repo_db *db, int64_t before_day);
 
 #endif

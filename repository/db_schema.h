@@ -5,6 +5,9 @@
  * Version 1: reporters, reports, nonces and rollups. Version 2 adds the
  * rule-set channels: maintainers, rule-set names and their owners, the
  * versions with their package bytes, and the rules of each version.
+ * Version 3 adds cooperative bulk sharing (docs/arch/bulk-sharing.md):
+ * the fingerprint keys reporters sent, the blocked keys, and a counter
+ * that every block and unblock raises.
  * Times are seconds since the epoch and days are days since 1970-01-01
  * (UTC), as integers in both backends, so the two answer every query
  * alike. A migration from version M to N runs the texts of versions M+1
@@ -23,7 +26,7 @@
 #ifndef WINNOW_REPOSITORY_DB_SCHEMA_H
 #define WINNOW_REPOSITORY_DB_SCHEMA_H
 
-#define WN_DB_SCHEMA_VERSION 2
+#define WN_DB_SCHEMA_VERSION 3
 
 /*
  * The tables, with the types as each backend names them: INT is a 64-bit
@@ -123,6 +126,40 @@
 	" scoring " INT " NOT NULL," \
 	" PRIMARY KEY (version_id, rule))" WR ";"
 
+/*
+ * Version 3. bulk_keys holds one row per key, reporter key and day (the
+ * day its report's period starts), and per text for a band key: a key is
+ * a 64-bit value stored as the signed integer of the same bits, kind 'd'
+ * (text digest) or 'b' (band), digest the 'd' key of the text it came
+ * with (for a 'd' key, itself), so that blocking a text takes its bands
+ * along. The primary key starts with the day, so the feed's question
+ * (the keys of the last days, counted by distinct reporter) and the purge
+ * of old days each read one range. A report of another fingerprint
+ * version is stored with it and left out of the count. bulk_blocks lists
+ * the keys the administrator took out of the feed; bulk_state holds one
+ * row whose generation every block and unblock raises in its
+ * transaction, so a server caching the feed sees a change with one small
+ * read.
+ */
+#define WN_DB_SCHEMA_V3(INT, WR) \
+	"CREATE TABLE bulk_keys (" \
+	" day " INT " NOT NULL," \
+	" kind TEXT NOT NULL," \
+	" key " INT " NOT NULL," \
+	" key_id TEXT NOT NULL," \
+	" digest " INT " NOT NULL," \
+	" fingerprint_version " INT " NOT NULL," \
+	" PRIMARY KEY (day, kind, key, key_id, digest))" WR ";" \
+	"CREATE TABLE bulk_blocks (" \
+	" kind TEXT NOT NULL," \
+	" key " INT " NOT NULL," \
+	" reason TEXT NOT NULL," \
+	" blocked " INT " NOT NULL," \
+	" PRIMARY KEY (kind, key))" WR ";" \
+	"CREATE TABLE bulk_state (" \
+	" generation " INT " NOT NULL);" \
+	"INSERT INTO bulk_state (generation) VALUES (0);"
+
 #define WN_DB_SQLITE_V1 \
 	WN_DB_SCHEMA_V1("INTEGER", "INTEGER PRIMARY KEY", " WITHOUT ROWID")
 #define WN_DB_PG_V1 \
@@ -133,5 +170,7 @@
 #define WN_DB_PG_V2 \
 	WN_DB_SCHEMA_V2("BIGINT", "BIGSERIAL PRIMARY KEY", "", "BYTEA", \
 	    "DOUBLE PRECISION")
+#define WN_DB_SQLITE_V3 WN_DB_SCHEMA_V3("INTEGER", " WITHOUT ROWID")
+#define WN_DB_PG_V3 WN_DB_SCHEMA_V3("BIGINT", "")
 
 #endif

@@ -9,7 +9,8 @@
  * their own from a pool and read while the writer writes. Each connection
  * prepares its statements once and reuses them. The busy timeout covers
  * other processes (the reporter commands) writing at the same time.
- * The rule-set channels are in db_sqlite_rulesets.c (db_sqlite_int.h).
+ * The rule-set channels are in db_sqlite_rulesets.c, the keys of bulk
+ * sharing in db_sqlite_bulk.c (db_sqlite_int.h).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -97,6 +98,8 @@ wn_sq_conn_close(wn_sq_conn *c)
 		sqlite3_finalize(c->st[i]);
 	for (i = 0; i < WN__SQ_RS_SLOTS; i++)
 		sqlite3_finalize(c->rs[i]);
+	for (i = 0; i < WN__SQ_BK_SLOTS; i++)
+		sqlite3_finalize(c->bk[i]);
 	sqlite3_close(c->db);
 	wn_free(c);
 }
@@ -258,6 +261,8 @@ wn_sq_migrate(wn_db_sqlite *s, wn_sq_conn *c)
 		rc = sqlite3_exec(c->db, WN_DB_SQLITE_V1, NULL, NULL, NULL);
 	if (rc == SQLITE_OK && version < 2)
 		rc = sqlite3_exec(c->db, WN_DB_SQLITE_V2, NULL, NULL, NULL);
+	if (rc == SQLITE_OK && version < 3)
+		rc = sqlite3_exec(c->db, WN_DB_SQLITE_V3, NULL, NULL, NULL);
 	if (rc == SQLITE_OK && version < WN_DB_SCHEMA_VERSION) {
 		snprintf(sql, sizeof(sql), "DELETE FROM schema_version; INSERT "
 		    "INTO schema_version VALUES (%d)", WN_DB_SCHEMA_VERSION);
@@ -583,7 +588,9 @@ wn_sq_store_tx(wn_db_sqlite *s, wn_sq_conn *c, const wn_repo_store_req *req,
 	if (!added)
 		return wn_sq_store_digest(s, c, req, result_out);
 	*result_out = WN_REPO_STORED;
-	return wn_sq_store_rollups(s, c, req, day, optype);
+	if ((rc = wn_sq_store_rollups(s, c, req, day, optype)) != 0)
+		return rc;
+	return wn__sq_bulk_store(s, c, req, day);
 }
 
 static int
@@ -775,6 +782,12 @@ static const wn_repo_db_ops wn_sq_ops = {
 	.ruleset_versions = wn__sq_ruleset_versions,
 	.ruleset_package = wn__sq_ruleset_package,
 	.ruleset_rules = wn__sq_ruleset_rules,
+	.bulk_keys = wn__sq_bulk_keys,
+	.bulk_block = wn__sq_bulk_block,
+	.bulk_unblock = wn__sq_bulk_unblock,
+	.bulk_blocks = wn__sq_bulk_blocks,
+	.bulk_generation = wn__sq_bulk_generation,
+	.bulk_purge = wn__sq_bulk_purge,
 	.ping = wn_sq_ping,
 	.close = wn_sq_close,
 };

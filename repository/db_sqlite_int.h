@@ -1,11 +1,12 @@
 /*
  * db_sqlite_int.h - what the SQLite backend's files share: db_sqlite.c
- * (connections, schema, reporters, reports, rollups) and
- * db_sqlite_rulesets.c (maintainers and rule-set channels). Not an API.
+ * (connections, schema, reporters, reports, rollups),
+ * db_sqlite_rulesets.c (maintainers and rule-set channels) and
+ * db_sqlite_bulk.c (the keys of bulk sharing). Not an API.
  *
  * Each connection keeps its prepared statements: the ones of db_sqlite.c
- * by the enum below, the ones of db_sqlite_rulesets.c in rs[], prepared
- * on first use by wn__sq_prepared.
+ * by the enum below, the ones of db_sqlite_rulesets.c in rs[] and of
+ * db_sqlite_bulk.c in bk[], prepared on first use by wn__sq_prepared.
  */
 #ifndef WINNOW_REPOSITORY_DB_SQLITE_INT_H
 #define WINNOW_REPOSITORY_DB_SQLITE_INT_H
@@ -40,11 +41,13 @@ enum {
 };
 
 #define WN__SQ_RS_SLOTS 16	/* statements of db_sqlite_rulesets.c */
+#define WN__SQ_BK_SLOTS 8	/* statements of db_sqlite_bulk.c */
 
 typedef struct wn_sq_conn {
 	sqlite3 *db;
 	sqlite3_stmt *st[WN_SQ_COUNT];
 	sqlite3_stmt *rs[WN__SQ_RS_SLOTS];
+	sqlite3_stmt *bk[WN__SQ_BK_SLOTS];
 	struct wn_sq_conn *next;	/* in the free list */
 } wn_sq_conn;
 
@@ -100,5 +103,20 @@ int wn__sq_ruleset_package(wn_repo_db *db, const char *name,
     const char *version, wn_buf *out);
 int wn__sq_ruleset_rules(wn_repo_db *db, const char *name,
     const char *version, wn_rs_rule_fn fn, void *arg);
+
+/* db_sqlite_bulk.c: the keys of a report, in the store's transaction on
+ * the writer connection c */
+int wn__sq_bulk_store(wn_db_sqlite *s, wn_sq_conn *c,
+    const wn_repo_store_req *req, int64_t day);
+
+/* db_sqlite_bulk.c: the bulk operations of db.h */
+int wn__sq_bulk_keys(wn_repo_db *db, const wn_repo_bulk_query *q,
+    wn_repo_bulk_fn fn, void *arg);
+int wn__sq_bulk_block(wn_repo_db *db, const wn_repo_bulk_block *b);
+int wn__sq_bulk_unblock(wn_repo_db *db, char kind, uint64_t key);
+int wn__sq_bulk_blocks(wn_repo_db *db, wn_arena *a,
+    wn_repo_bulk_block **out, size_t *n_out);
+int wn__sq_bulk_generation(wn_repo_db *db, int64_t *out);
+int wn__sq_bulk_purge(wn_repo_db *db, int64_t before_day);
 
 #endif

@@ -3,9 +3,10 @@
  * call per complete request: the server receives the body (refusing one
  * over the limit with 413 as soon as it is known to be too big; the
  * limit is max_body, or what body_limit says for that method and path),
- * calls
- * the handler with the request, sends the reply and logs one access line
- * (method, path, status, milliseconds; never a body).
+ * calls the handler with the request, sends the reply and logs one
+ * access line (method, path, status, milliseconds; never a body). A reply
+ * is not cached (Cache-Control: no-store) unless the handler says
+ * otherwise; a 304 goes without body and Content-Type.
  *
  * Lifecycle: wn_http_start -> requests are served by a pool of threads
  * -> wn_http_stop waits for the requests in progress. The handler runs
@@ -15,6 +16,7 @@
 #ifndef WINNOW_REPOSITORY_HTTP_H
 #define WINNOW_REPOSITORY_HTTP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +29,7 @@ typedef struct wn_http_request {
 	const char *method;		/* "GET", "HEAD", "POST", ... */
 	const char *path;		/* without the query */
 	const char *content_type;	/* NULL when absent */
+	const char *if_none_match;	/* the header, NULL when absent */
 	const char *body;
 	size_t body_len;
 	/* the query parameter name, or NULL when absent */
@@ -39,6 +42,7 @@ typedef struct wn_http_reply {
 	const char *content_type;	/* static string */
 	const char *allow;		/* Allow header for 405, or NULL */
 	char etag[72];			/* ETag, quotes included; "" none */
+	const char *cache_control;	/* static string; NULL: no-store */
 	wn_buf body;
 } wn_http_reply;
 
@@ -78,5 +82,13 @@ void wn_http_stop(wn_http_server **sp);
 
 /* wn_http_error - a JSON error reply: {"error": message} */
 void wn_http_error(wn_http_reply *rep, int status, const char *message);
+
+/*
+ * wn_http_etag_match - whether an If-None-Match header value names etag
+ * (quoted): "*", or one of its comma-separated entity tags, weak ones
+ * (W/"...") compared by their text as RFC 9110 asks for If-None-Match.
+ * false for a NULL header.
+ */
+bool wn_http_etag_match(const char *if_none_match, const char *etag);
 
 #endif

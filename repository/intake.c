@@ -19,6 +19,7 @@
 #include <winnow/json.h>
 #include <winnow/log.h>
 
+#include "day.h"
 #include "intake.h"
 #include "rollup.h"
 
@@ -27,6 +28,7 @@ wn_intake_init(wn_intake *in, wn_repo_db *db, int64_t max_skew)
 {
 	in->db = db;
 	in->max_skew = max_skew > 0 ? max_skew : WN_INTAKE_DEFAULT_SKEW;
+	in->bulk_keep = WN_INTAKE_BULK_KEEP;
 	atomic_store(&in->next_purge, 0);
 }
 
@@ -56,7 +58,8 @@ wn_intake_db_failed(wn_intake_result *out, int rc)
 }
 
 /* Forget nonces older than twice the skew, at most once a minute: a
- * replay of one would be stale anyway. */
+ * replay of one would be stale anyway. Bulk keys of days the feed no
+ * longer counts go too: the feed needs nothing else of them. */
 static void
 wn_intake_purge(wn_intake *in, int64_t now)
 {
@@ -67,6 +70,10 @@ wn_intake_purge(wn_intake *in, int64_t now)
 		return;
 	if (wn_repo_db_nonce_purge(in->db, now - 2 * in->max_skew) != 0)
 		wn_log_warn("nonces were not purged; trying again in %d s",
+		    WN_INTAKE_PURGE_EVERY);
+	if (in->bulk_keep > 0 && wn_repo_db_bulk_purge(in->db,
+	    wn_day_of_time(now) - (int64_t)in->bulk_keep + 1) != 0)
+		wn_log_warn("bulk keys were not purged; trying again in %d s",
 		    WN_INTAKE_PURGE_EVERY);
 }
 

@@ -7,6 +7,8 @@
  * outlive the intake) -> wn_intake_submit from any number of threads.
  * The clock is the caller's (now), so tests choose it. Size and content
  * type are the HTTP layer's checks (413, 415) and come before this.
+ * Once a minute a submit also forgets old nonces and bulk keys older
+ * than bulk_keep days.
  */
 #ifndef WINNOW_REPOSITORY_INTAKE_H
 #define WINNOW_REPOSITORY_INTAKE_H
@@ -20,11 +22,15 @@
 
 #define WN_INTAKE_DEFAULT_SKEW 900	/* seconds: 15 minutes */
 #define WN_INTAKE_PURGE_EVERY 60	/* seconds between nonce purges */
+#define WN_INTAKE_BULK_KEEP 3		/* days: the feed's default 2, and 1 */
 
 typedef struct wn_intake {
 	wn_repo_db *db;
 	int64_t max_skew;		/* seconds */
 	_Atomic int64_t next_purge;	/* when nonces are purged next */
+	/* bulk keys are kept for the day of now and the bulk_keep - 1
+	 * before it, and purged with the nonces; set after init */
+	unsigned bulk_keep;
 } wn_intake;
 
 typedef struct wn_intake_result {

@@ -42,8 +42,19 @@ enum {
 	WN_REPORT_HAS_RULES = 1u << 5,
 	WN_REPORT_HAS_COUNTRIES = 1u << 6,
 	WN_REPORT_HAS_PREFIXES = 1u << 7,
-	WN_REPORT_HAS_BULK = 1u << 8
+	WN_REPORT_HAS_BULK = 1u << 8,
+	WN_REPORT_HAS_BULK_FP = 1u << 9
 };
+
+/* bulk_fingerprints: items per report, band keys per item */
+#define WN_REPORT_FP_MAX 1024
+#define WN_REPORT_FP_BANDS 16
+
+/* one fingerprint of bulk_fingerprints: its digest key and band keys */
+typedef struct wn_report_fp {
+	uint64_t d;
+	uint64_t b[WN_REPORT_FP_BANDS];
+} wn_report_fp;
 
 typedef struct wn_report_rule {
 	const char *name;
@@ -78,13 +89,19 @@ typedef struct wn_report {
 	wn_report_country *countries;
 	size_t n_countries;
 	size_t n_rulesets, n_anomalies, n_prefixes;
+	/* when WN_REPORT_HAS_BULK_FP (only at sharing cooperative) */
+	int64_t fp_version;
+	wn_report_fp *fps;
+	size_t n_fps;
+	uint64_t fp_dropped;
 } wn_report;
 
 /*
  * wn_report_parse - parse text[0..len) as a report and check every
  * constraint of the schema, plus period.end >= period.start and, per
  * class of bulk, no count above checked and low + medium + high + exempt
- * not above it either. Returns 0,
+ * not above it either, and bulk_fingerprints only at sharing
+ * cooperative. Returns 0,
  * WN_EINVAL with err (WN_REPORT_ERR_LEN bytes) set to what was wrong,
  * WN_ENOMEM.
  */

@@ -9,7 +9,10 @@
  * must not be before period.start, a histogram has one more count than
  * bounds, and in bulk no count of a verdict exceeds its checked, nor do
  * the exclusive ones together (a share of checked mail above 100% would
- * otherwise reach the dashboard).
+ * otherwise reach the dashboard). bulk_fingerprints is copied out too
+ * (the keys the bulk feed counts), and only a report at sharing level
+ * cooperative may carry it: the schema's "if/then", checked after the
+ * sections like the other rules that relate two members.
  */
 #include <math.h>
 #include <stdio.h>
@@ -379,6 +382,100 @@ wn_rp_bulk(wn_rp *p, json_t *v)
 	return rc;
 }
 
+/* a key of bulk_fingerprints: 16 lowercase hex digits as a number */
+static int
+wn_rp_key(wn_rp *p, json_t *v, uint64_t *out)
+{
+	const char *s = NULL;
+	size_t n = 0, i;
+	uint64_t k = 0;
+	int rc;
+
+	if ((rc = wn_rv_string(&p->rv, v, &wn_rv_hex16, &s, &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		k = k << 4 | (uint64_t)(s[i] <= '9' ? s[i] - '0' :
+		    s[i] - 'a' + 10);
+	*out = k;
+	return 0;
+}
+
+/* one item: {"d": key, "b": [16 keys]} */
+static int
+wn_rp_fp_item(wn_rp *p, json_t *e, wn_report_fp *out)
+{
+	static const char *const props[] = { "d", "b", NULL };
+	json_t *b, *k;
+	size_t i, mark, m2;
+	int rc;
+
+	if ((rc = wn_rv_object(&p->rv, e, props, props)) != 0)
+		return rc;
+	mark = wn_rv_enter(&p->rv, "d", 0);
+	rc = wn_rp_key(p, json_object_get(e, "d"), &out->d);
+	wn_rv_leave(&p->rv, mark);
+	if (rc != 0)
+		return rc;
+	b = json_object_get(e, "b");
+	mark = wn_rv_enter(&p->rv, "b", 0);
+	rc = wn_rv_array(&p->rv, b, WN_REPORT_FP_BANDS, WN_REPORT_FP_BANDS);
+	json_array_foreach(rc == 0 ? b : NULL, i, k) {
+		m2 = wn_rv_enter(&p->rv, NULL, i);
+		rc = wn_rp_key(p, k, &out->b[i]);
+		wn_rv_leave(&p->rv, m2);
+		if (rc != 0)
+			break;
+	}
+	wn_rv_leave(&p->rv, mark);
+	return rc;
+}
+
+static int
+wn_rp_bulk_fp(wn_rp *p, json_t *v)
+{
+	static const char *const props[] = {
+		"fingerprint_version", "items", "dropped", NULL
+	};
+	wn_report *r = p->r;
+	json_t *items, *e;
+	size_t i, mark;
+	int rc;
+
+	if ((rc = wn_rv_object(&p->rv, v, props, props)) != 0)
+		return rc;
+	mark = wn_rv_enter(&p->rv, "fingerprint_version", 0);
+	rc = wn_rv_int(&p->rv, json_object_get(v, "fingerprint_version"), 1,
+	    INT32_MAX, &r->fp_version);
+	wn_rv_leave(&p->rv, mark);
+	if (rc != 0 ||
+	    (rc = wn_rv_count(&p->rv, v, "dropped", &r->fp_dropped)) != 0)
+		return rc;
+	items = json_object_get(v, "items");
+	mark = wn_rv_enter(&p->rv, "items", 0);
+	if ((rc = wn_rv_array(&p->rv, items, 0, WN_REPORT_FP_MAX)) != 0) {
+		wn_rv_leave(&p->rv, mark);
+		return rc;
+	}
+	r->fps = wn_arena_calloc(p->a, json_array_size(items) + 1,
+	    sizeof(*r->fps));
+	if (r->fps == NULL) {
+		wn_rv_leave(&p->rv, mark);
+		return WN_ENOMEM;
+	}
+	json_array_foreach(items, i, e) {
+		size_t m2 = wn_rv_enter(&p->rv, NULL, i);
+
+		rc = wn_rp_fp_item(p, e, &r->fps[i]);
+		wn_rv_leave(&p->rv, m2);
+		if (rc != 0)
+			break;
+	}
+	wn_rv_leave(&p->rv, mark);
+	if (rc == 0)
+		r->n_fps = json_array_size(items);
+	return rc;
+}
+
 static int
 wn_rp_anomalies(wn_rp *p, json_t *v)
 {
@@ -521,6 +618,7 @@ static const struct {
 	{ "rules", wn_rp_rules, WN_REPORT_HAS_RULES },
 	{ "countries", wn_rp_countries, WN_REPORT_HAS_COUNTRIES },
 	{ "prefixes", wn_rp_prefixes, WN_REPORT_HAS_PREFIXES },
+	{ "bulk_fingerprints", wn_rp_bulk_fp, WN_REPORT_HAS_BULK_FP },
 };
 
 static int
@@ -530,7 +628,8 @@ wn_rp_root(wn_rp *p, json_t *root)
 		"format", "report_id", "reporter", "software", "rulesets",
 		"period", "sharing", "min_count", "messages",
 		"score_histogram", "scan_time", "bayes", "anomalies", "spf",
-		"bulk", "rules", "countries", "prefixes", NULL
+		"bulk", "rules", "countries", "prefixes", "bulk_fingerprints",
+		NULL
 	};
 	static const char *const required[] = {
 		"format", "report_id", "reporter", "software", "rulesets",
@@ -577,6 +676,16 @@ wn_rp_root(wn_rp *p, json_t *root)
 		if (rc != 0)
 			return rc;
 		r->sections |= wn_rp_sections[i].bit;
+	}
+	/* the keys of bulk mail are shared only by those who chose to */
+	if ((r->sections & WN_REPORT_HAS_BULK_FP) &&
+	    strcmp(r->sharing, "cooperative") != 0) {
+		mark = wn_rv_enter(&p->rv, "bulk_fingerprints", 0);
+		rc = wn_rv_fail(&p->rv, "only a report at sharing level "
+		    "\"cooperative\" may carry it; this one is at \"%s\"",
+		    r->sharing);
+		wn_rv_leave(&p->rv, mark);
+		return rc;
 	}
 	return 0;
 }

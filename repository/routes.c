@@ -15,6 +15,7 @@
 #include <winnow/log.h>
 
 #include "api.h"
+#include "api_bulk.h"
 #include "api_rulesets.h"
 #include "dashboard.h"
 #include "dashboard_rulesets.h"
@@ -32,6 +33,7 @@ void
 wn_routes_init(wn_routes *r, wn_repo_db *db, int64_t max_skew)
 {
 	r->db = db;
+	r->bulk_feed = NULL;
 	r->now = wn_routes_clock;
 	wn_intake_init(&r->intake, db, max_skew);
 	wn_rs_intake_init(&r->rulesets, db, NULL, max_skew);
@@ -86,6 +88,9 @@ wn_routes_reports(wn_routes *r, const wn_http_request *req,
 		return;
 	}
 	wn_intake_submit(&r->intake, req->body, req->body_len, r->now(), &res);
+	/* a stored report may carry keys that complete a feed entry */
+	if (res.status == 201 && r->bulk_feed != NULL)
+		wn_feed_stale(r->bulk_feed);
 	rep->status = res.status;
 	rep->content_type = "application/json";
 	wn_intake_answer(&res, &rep->body);
@@ -205,6 +210,7 @@ static const struct {
 	{ "/api/v1/stats", wn_routes_stats },
 	{ "/api/v1/export.csv", wn_routes_csv },
 	{ "/api/v1/health", wn_routes_health },
+	{ WN_API_BULK_FEED, wn_api_bulk_feed },
 	{ "/", wn_routes_dashboard },
 };
 

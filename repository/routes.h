@@ -1,13 +1,14 @@
 /*
  * routes.h - what the repository answers at each path (the handler of
  * the HTTP server): the report intake, statistics as JSON and CSV,
- * liveness, the rule-set channels (api_rulesets.c), and the dashboard,
- * with 404 and 405 as JSON.
+ * liveness, the rule-set channels (api_rulesets.c), the bulk feed
+ * (api_bulk.c), and the dashboard, with 404 and 405 as JSON.
  *
  * Lifecycle: wn_routes_init with the database (borrowed) -> pass
  * wn_routes_handle, wn_routes_body_limit and the wn_routes as the
  * server's handler, body limit and app. Thread-safe. The clock is a
- * function so tests can set it; rulesets.tmp_dir may be set after init.
+ * function so tests can set it; rulesets.tmp_dir and bulk_feed may be
+ * set after init.
  */
 #ifndef WINNOW_REPOSITORY_ROUTES_H
 #define WINNOW_REPOSITORY_ROUTES_H
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "feed.h"
 #include "http.h"
 #include "intake.h"
 #include "ruleset_intake.h"
@@ -23,6 +25,7 @@ typedef struct wn_routes {
 	wn_repo_db *db;
 	wn_intake intake;
 	wn_rs_intake rulesets;
+	wn_feed *bulk_feed;		/* borrowed; NULL: no feed (404) */
 	int64_t (*now)(void);		/* seconds since the epoch */
 } wn_routes;
 

@@ -1,8 +1,9 @@
 /*
  * winnow-repository.c - main: the subcommand table of winnow-repository,
  * the service that collects signed statistics reports from winnowd
- * installations, serves aggregates to regulators, and offers the rule
- * sets maintainers publish.
+ * installations, serves aggregates to regulators, offers the rule sets
+ * maintainers publish, and signs the feed of bulk keys its reporters
+ * share.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +22,8 @@ wn_repo_usage(FILE *f)
 	    "[--tls-cert FILE --tls-key FILE]\n"
 	    "           [--max-body BYTES] [--max-skew SECONDS] "
 	    "[--threads N] [--tmp-dir DIR]\n"
+	    "           [--feed-key FILE [--feed-min-reporters N] "
+	    "[--feed-days D]]\n"
 	    "           [--log-level LEVEL]\n"
 	    "       " WN_REPO_PROG " reporter add --db URL --key FILE.pub "
 	    "--name NAME --country CC\n"
@@ -31,6 +34,11 @@ wn_repo_usage(FILE *f)
 	    "--key FILE.pub\n"
 	    "       " WN_REPO_PROG " maintainer list --db URL\n"
 	    "       " WN_REPO_PROG " maintainer revoke --db URL KEYID\n"
+	    "       " WN_REPO_PROG " feed-keygen DIR [NAME]\n"
+	    "       " WN_REPO_PROG " bulk block --db URL KEY --reason TEXT\n"
+	    "       " WN_REPO_PROG " bulk unblock --db URL KEY\n"
+	    "       " WN_REPO_PROG " bulk list --db URL [--all] "
+	    "[--feed-days D] [--feed-min-reporters N]\n"
 	    "URL is sqlite:PATH or postgresql://...; see "
 	    "winnow-repository(8).\n");
 }
@@ -90,6 +98,10 @@ main(int argc, char **argv)
 		return wn_repo_cmd_reporter(argc - 1, argv + 1);
 	if (strcmp(argv[1], "maintainer") == 0)
 		return wn_repo_cmd_maintainer(argc - 1, argv + 1);
+	if (strcmp(argv[1], "feed-keygen") == 0)
+		return wn_repo_cmd_feed_keygen(argc - 1, argv + 1);
+	if (strcmp(argv[1], "bulk") == 0)
+		return wn_repo_cmd_bulk(argc - 1, argv + 1);
 	fprintf(stderr, WN_REPO_PROG ": unknown command \"%s\"\n", argv[1]);
 	wn_repo_usage(stderr);
 	return EX_USAGE;

@@ -1,5 +1,5 @@
 # winnow-repository: Criterion unit tests (report validation, envelopes,
-# aggregates, CSV; rule-set channels), the helpers of the integration
+# aggregates, CSV; rule-set channels; bulk sharing), the helpers of the integration
 # tests, and the integration tests that run the service against SQLite
 # and a real PostgreSQL. Included from tests/CMakeLists.txt.
 if(TARGET winnow-repository-core)
@@ -18,6 +18,16 @@ if(TARGET winnow-repository-core)
 	add_test(NAME unit_repository_rulesets
 		COMMAND test_repository_rulesets --jobs 1)
 	set_tests_properties(unit_repository_rulesets PROPERTIES LABELS unit
+		TIMEOUT 300)
+
+	# Cooperative bulk sharing: the report field, the keys' store, the
+	# feed's threshold, window, blocks, ETag/304/404, schema 2 -> 3.
+	add_executable(test_repository_bulk unit/test_repository_bulk.c)
+	target_link_libraries(test_repository_bulk PRIVATE
+		winnow-repository-core PkgConfig::CRITERION)
+	add_test(NAME unit_repository_bulk
+		COMMAND test_repository_bulk --jobs 1)
+	set_tests_properties(unit_repository_bulk PROPERTIES LABELS unit
 		TIMEOUT 300)
 
 	add_executable(repo_tool integration/repo_tool.c)

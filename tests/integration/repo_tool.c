@@ -9,8 +9,13 @@
  *       print the signed envelope of the report in FILE: signed now (or
  *       at --signed-at) with a fresh nonce (or --nonce); --tamper changes
  *       one byte of the report after signing
+ *   repo_tool feed-verify --key K.pub FILE
+ *       check the signed bulk feed in FILE as winnowd does
+ *       (wn_bulk_feed_parse, now): print "digests D bands B
+ *       min_reporters M key_id K", or the reason it is refused
  *
- * Exit 0, 64 on a bad command line, 1 on any other failure.
+ * Exit 0, 64 on a bad command line, 1 on any other failure (a feed
+ * refused included).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,6 +24,7 @@
 #include <time.h>
 
 #include <winnow/buf.h>
+#include <winnow/bulk_feed.h>
 #include <winnow/err.h>
 #include <winnow/json.h>
 #include <winnow/sign.h>
@@ -28,7 +34,8 @@ tool_usage(void)
 {
 	fprintf(stderr, "usage: repo_tool keygen DIR NAME\n"
 	    "       repo_tool envelope --key K.key --report FILE "
-	    "[--signed-at ISO] [--nonce HEX] [--tamper]\n");
+	    "[--signed-at ISO] [--nonce HEX] [--tamper]\n"
+	    "       repo_tool feed-verify --key K.pub FILE\n");
 	return 64;
 }
 
@@ -155,6 +162,36 @@ tool_envelope(int argc, char **argv)
 	return 0;
 }
 
+static int
+tool_feed_verify(int argc, char **argv)
+{
+	const wn_bulk_feed_info *info;
+	wn_bulk_feed *f = NULL;
+	wn_pubkey pk;
+	char err[256];
+	int rc;
+
+	if (argc != 5 || strcmp(argv[2], "--key") != 0)
+		return tool_usage();
+	if (wn_pubkey_load(argv[3], &pk) != 0) {
+		fprintf(stderr, "repo_tool: %s: cannot load the key\n",
+		    argv[3]);
+		return 1;
+	}
+	rc = wn_bulk_feed_load(argv[4], &pk, (int64_t)time(NULL), &f, err,
+	    sizeof(err));
+	if (rc != 0) {
+		fprintf(stderr, "repo_tool: %s: %s\n", argv[4], err);
+		return 1;
+	}
+	info = wn_bulk_feed_info_get(f);
+	printf("digests %zu bands %zu min_reporters %u key_id %s\n",
+	    info->n_digests, info->n_bands, info->min_reporters,
+	    info->key_id);
+	wn_bulk_feed_free(&f);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -166,5 +203,7 @@ main(int argc, char **argv)
 		return tool_keygen(argc, argv);
 	if (strcmp(argv[1], "envelope") == 0)
 		return tool_envelope(argc, argv);
+	if (strcmp(argv[1], "feed-verify") == 0)
+		return tool_feed_verify(argc, argv);
 	return tool_usage();
 }

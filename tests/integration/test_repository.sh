@@ -13,7 +13,13 @@
 # operator-type filters, bulk detections (one report carries them, the
 # others predate them), 400 naming a bad parameter, the CSV export,
 # health, 404/405, the dashboard, a clean stop on SIGTERM, and HTTPS with
-# a self-signed certificate. Exit 0 pass, 1 fail, 77 skipped (no curl or
+# a self-signed certificate. Bulk sharing: cooperative reports with
+# bulk_fingerprints (refused at standard sharing), the feed's 404 without
+# --feed-key, then with a key made by feed-keygen: the threshold of three
+# reporters, the envelope verified as winnowd verifies it, ETag and 304,
+# bulk block/unblock/list taking effect at once (a blocked digest taking
+# its text's bands along), and on PostgreSQL the keys in their table and
+# a version-2 database upgraded in place. Exit 0 pass, 1 fail, 77 skipped (no curl or
 # python3; no PostgreSQL binaries: the SQLite half still runs and fails
 # the test if it fails).
 set -eu
@@ -84,6 +90,38 @@ BULK='"bulk":{"ham":{"checked":120,"exempt":4,"flagged":6,"low":5,"medium":1,"hi
 # with_bulk IN OUT [SECTION] - the report IN with a bulk section
 with_bulk() {
 	sed "s/\"rules\":\[/${3:-$BULK}\"rules\":[/" "$1" >"$2"
+}
+
+# fp_items N... - bulk_fingerprints items of fingerprints N (0-255):
+# digest d0000000000000NN, bands b00000000000NN00 to ...NN0f
+fp_items() {
+	_sep=
+	for _n in "$@"; do
+		printf '%s{"d":"d0000000000000%02x","b":[' "$_sep" "$_n"
+		_j=0
+		while [ $_j -lt 16 ]; do
+			[ $_j -eq 0 ] || printf ','
+			printf '"b00000000000%02x%02x"' "$_n" "$_j"
+			_j=$((_j + 1))
+		done
+		printf ']}'
+		_sep=,
+	done
+}
+
+# coop IN OUT VERSION N... - the report IN at sharing cooperative with the
+# fingerprints N of fingerprint version VERSION
+coop() {
+	_in=$1 _out=$2 _v=$3
+	shift 3
+	sed "s/\"sharing\":\"standard\"/\"sharing\":\"cooperative\"/;
+s/}\$/,\"bulk_fingerprints\":{\"fingerprint_version\":$_v,\"items\":[$(fp_items "$@")],\"dropped\":0}}/" \
+	    "$_in" >"$_out"
+}
+
+# feed_keys - the keys of the feed in $REPO_BODY, space-separated
+feed_keys() {
+	repo_json "$REPO_BODY" "' '.join(json.loads(j['feed'])['keys'])"
 }
 
 # sign KEY REPORT OUT [repo_tool options] - a signed envelope into OUT
@@ -354,6 +392,10 @@ suite() {
 	    "$(repo_get "/api/v1/export.csv?group=fortnight")"
 
 	# --- the rest ----------------------------------------------------------
+	status "$L: no bulk feed without --feed-key" 404 \
+	    "$(repo_get /api/v1/bulk/feed)"
+	equal "$L: ... saying so" "no bulk feed on this repository" \
+	    "j['error']"
 	status "$L: health" 200 "$(repo_get /api/v1/health)"
 	equal "$L: ... ok" ok "j['status']"
 	status "$L: an unknown path" 404 "$(repo_get /api/v2/stats)"
@@ -384,6 +426,148 @@ suite() {
 	    grep -q "GET /api/v1/stats 200 [0-9.]* ms" "$REPO_LOG"
 	check "$L: SIGTERM stops the server cleanly" repo_stop
 	check "$L: no sanitizer report in the server's log" \
+	    sh -c "! grep -q 'Sanitizer\|runtime error' '$REPO_LOG'"
+	bulk_suite
+}
+
+# bulk_suite - the bulk feed, on the database and reporters of suite
+bulk_suite() {
+	today=$(date -u +%Y-%m-%d)
+	fk=$("$REPO" feed-keygen "$d" | sed -n 's/^key id //p')
+	check "$L: feed-keygen prints the key id" \
+	    sh -c "[ -n '$fk' ] && [ -f '$d/bulk-feed.key' ] && [ -f '$d/bulk-feed.pub' ]"
+	rc=0
+	"$REPO" feed-keygen "$d" 2>"$d/err" || rc=$?
+	check "$L: ... and keeps a key that is there (73)" [ "$rc" -eq 73 ]
+	k4=$("$REPO_TOOL" keygen "$d" op4)
+	"$REPO" reporter add --db "$DB" --key "$d/op4.pub" --name "Four" \
+	    --country NL >/dev/null
+	repo_start "$d" "$DB" --feed-key "$d/bulk-feed.key" || {
+		fail "$L: serve --feed-key starts"
+		return 0
+	}
+	ok "$L: serve --feed-key starts"
+	# op1 and op2 saw fingerprints 1 and 2, op4 only 1, op1 1 again; the
+	# reports count no messages (today may be in the statistics above)
+	repo_report "$(hexid 31)" "$k1" "$today" 0 >"$d/b1.json"
+	coop "$d/b1.json" "$d/cb1.json" 2 1 2
+	repo_report "$(hexid 32)" "$k2" "$today" 0 >"$d/b2.json"
+	coop "$d/b2.json" "$d/cb2.json" 2 1 2
+	repo_report "$(hexid 33)" "$k4" "$today" 0 >"$d/b3.json"
+	coop "$d/b3.json" "$d/cb3.json" 2 1
+	repo_report "$(hexid 34)" "$k1" "$today" 0 >"$d/b4.json"
+	coop "$d/b4.json" "$d/cb4.json" 2 1
+	# op2 saw 3 with another fingerprint version, op4 saw it too
+	repo_report "$(hexid 35)" "$k2" "$today" 0 >"$d/b5.json"
+	coop "$d/b5.json" "$d/cb5.json" 99 3
+	repo_report "$(hexid 36)" "$k4" "$today" 0 >"$d/b6.json"
+	coop "$d/b6.json" "$d/cb6.json" 2 3
+	n=1
+	for who in op1:cb1 op2:cb2 op4:cb3 op1:cb4 op2:cb5 op4:cb6; do
+		sign "$d/${who%%:*}.key" "$d/${who##*:}.json" "$d/eb$n.json"
+		status "$L: a cooperative report with bulk_fingerprints ($n)" \
+		    201 "$(repo_post "$d/eb$n.json")"
+		n=$((n + 1))
+	done
+	sign "$d/op1.key" "$d/cb1.json" "$d/eb1again.json"
+	status "$L: ... sent again, a duplicate" 200 \
+	    "$(repo_post "$d/eb1again.json")"
+	repo_report "$(hexid 37)" "$k1" "$today" 0 >"$d/b7.json"
+	coop "$d/b7.json" "$d/cb7.json" 2 1
+	sed 's/"sharing":"cooperative"/"sharing":"standard"/' "$d/cb7.json" \
+	    >"$d/sb7.json"
+	sign "$d/op1.key" "$d/sb7.json" "$d/esb7.json"
+	status "$L: bulk_fingerprints at standard sharing" 400 \
+	    "$(repo_post "$d/esb7.json")"
+	body_has "$L: ... naming the member and the level" \
+	    'bulk_fingerprints: only a report at sharing level'
+	sed 's/"d":"d000000000000001"/"d":"D000000000000001"/' "$d/cb7.json" \
+	    >"$d/xb7.json"
+	sign "$d/op1.key" "$d/xb7.json" "$d/exb7.json"
+	status "$L: a key in capitals" 400 "$(repo_post "$d/exb7.json")"
+	body_has "$L: ... naming it" 'bulk_fingerprints.items\[0\].d'
+
+	status "$L: the bulk feed" 200 "$(repo_get /api/v1/bulk/feed)"
+	cp "$REPO_BODY" "$d/feed1.json"
+	got=$("$REPO_TOOL" feed-verify --key "$d/bulk-feed.pub" "$d/feed1.json")
+	check "$L: ... verifies under the feed key: fingerprint 1 of three reporters" \
+	    [ "$got" = "digests 1 bands 16 min_reporters 3 key_id $fk" ]
+	check "$L: ... not under another key" \
+	    sh -c "! '$REPO_TOOL' feed-verify --key '$d/op1.pub' '$d/feed1.json' 2>/dev/null"
+	keys=$(feed_keys)
+	check "$L: ... the keys sorted, bands first" sh -c \
+	    "[ '$(echo "$keys" | cut -d' ' -f1)' = b:b000000000000100 ] && [ '$(echo "$keys" | cut -d' ' -f17)' = d:d000000000000001 ]"
+	check "$L: ... two reporters and another version are not enough" \
+	    sh -c "! echo '$keys' | grep -q 'd:d000000000000002\|d:d000000000000003'"
+	equal "$L: ... min_reporters 3" 3 \
+	    "json.loads(j['feed'])['min_reporters']"
+	etag=$(curl -s -D - -o /dev/null "$REPO_URL/api/v1/bulk/feed" |
+	    sed -n 's/^[Ee][Tt][Aa][Gg]: *//p' | tr -d '\r')
+	check "$L: ... with an ETag" sh -c "[ -n '$etag' ]"
+	check "$L: ... Cache-Control: max-age=60" sh -c \
+	    "curl -s -D - -o /dev/null '$REPO_URL/api/v1/bulk/feed' | grep -qi '^cache-control: max-age=60'"
+	rm -f "$REPO_BODY"
+	rc=$(curl -s -o "$REPO_BODY" -w '%{http_code}' \
+	    -H "If-None-Match: $etag" "$REPO_URL/api/v1/bulk/feed")
+	status "$L: ... If-None-Match: 304" 304 "$rc"
+	check "$L: ... without a body" [ ! -s "$REPO_BODY" ]
+
+	"$REPO" bulk list --db "$DB" >"$d/blist" 2>&1
+	check "$L: bulk list: the feed's key with its reporters" \
+	    grep -q '^d:d000000000000001  *3  feed$' "$d/blist"
+	check "$L: ... not the ones below" \
+	    sh -c "! grep -q d000000000000002 '$d/blist'"
+	"$REPO" bulk list --db "$DB" --all >"$d/blist"
+	check "$L: bulk list --all: the ones below too" \
+	    grep -q '^d:d000000000000002  *2  below$' "$d/blist"
+	check "$L: ... counting only this fingerprint version" \
+	    grep -q '^d:d000000000000003  *1  below$' "$d/blist"
+	got=$("$REPO" bulk block --db "$DB" d:d000000000000001 \
+	    --reason "the town newsletter")
+	check "$L: bulk block" [ "$got" = "d:d000000000000001 blocked" ]
+	status "$L: the feed at once after a block" 200 \
+	    "$(repo_get /api/v1/bulk/feed)"
+	check "$L: ... without the text: its digest and its bands" \
+	    [ -z "$(feed_keys)" ]
+	rc=$(curl -s -o "$REPO_BODY" -w '%{http_code}' \
+	    -H "If-None-Match: $etag" "$REPO_URL/api/v1/bulk/feed")
+	status "$L: ... the old ETag no longer matches" 200 "$rc"
+	rc=0
+	"$REPO" bulk block --db "$DB" d:d000000000000001 --reason again \
+	    2>"$d/err" || rc=$?
+	check "$L: blocking it again: 65" [ "$rc" -eq 65 ]
+	rc=0
+	"$REPO" bulk block --db "$DB" d:xyz --reason x 2>"$d/err" || rc=$?
+	check "$L: a key that is not one: 65" [ "$rc" -eq 65 ]
+	rc=0
+	"$REPO" bulk block --db "$DB" d:d000000000000002 2>"$d/err" || rc=$?
+	check "$L: block without --reason: 64" [ "$rc" -eq 64 ]
+	"$REPO" bulk list --db "$DB" >"$d/blist"
+	check "$L: bulk list: the blocked key, its reporters, when and why" \
+	    grep -q '^d:d000000000000001  *3  20[0-9-]*T[0-9:]*Z  the town newsletter$' \
+	    "$d/blist"
+	check "$L: ... and not in the feed's part" \
+	    sh -c "! grep -q 'd:d000000000000001 .* feed$' '$d/blist'"
+	got=$("$REPO" bulk unblock --db "$DB" d:d000000000000001)
+	check "$L: bulk unblock" [ "$got" = "d:d000000000000001 unblocked" ]
+	status "$L: the feed at once after an unblock" 200 \
+	    "$(repo_get /api/v1/bulk/feed)"
+	check "$L: ... has the text again" \
+	    [ "$(feed_keys | wc -w)" -eq 17 ]
+	got=$("$REPO" bulk block --db "$DB" b:b000000000000100 \
+	    --reason "one band")
+	check "$L: bulk block of a band" [ "$got" = "b:b000000000000100 blocked" ]
+	status "$L: the feed after it" 200 "$(repo_get /api/v1/bulk/feed)"
+	check "$L: ... without that band, with the rest" sh -c \
+	    "[ \"\$(echo '$(feed_keys)' | wc -w)\" -eq 16 ] && ! echo '$(feed_keys)' | grep -q b:b000000000000100"
+	rc=0
+	"$REPO" bulk unblock --db "$DB" d:d000000000000001 2>"$d/err" || rc=$?
+	check "$L: unblocking a key that is not blocked: 65" [ "$rc" -eq 65 ]
+	rc=$(curl -s -o "$REPO_BODY" -w '%{http_code}' -X POST \
+	    "$REPO_URL/api/v1/bulk/feed")
+	status "$L: POST on the feed" 405 "$rc"
+	check "$L: SIGTERM stops the feeding server cleanly" repo_stop
+	check "$L: ... no sanitizer report" \
 	    sh -c "! grep -q 'Sanitizer\|runtime error' '$REPO_LOG'"
 }
 
@@ -448,7 +632,23 @@ if _pg_find_bin; then
 		check "postgresql: the bulk rollups are in PostgreSQL" \
 		    [ "$(pg_psql "SELECT SUM(value) FROM rollup_all WHERE metric = 'bulk_spam' AND key = 'flagged'")" = 21 ]
 		check "postgresql: the schema version is recorded" \
-		    [ "$(pg_psql "SELECT version FROM schema_version")" = 2 ]
+		    [ "$(pg_psql "SELECT version FROM schema_version")" = 3 ]
+		check "postgresql: the bulk keys are in PostgreSQL, once per reporter and day" \
+		    [ "$(pg_psql "SELECT COUNT(*) FROM bulk_keys WHERE kind = 'd' AND key = x'd000000000000001'::bigint")" = 3 ]
+		check "postgresql: ... under their fingerprint version" \
+		    [ "$(pg_psql "SELECT COUNT(*) FROM bulk_keys WHERE fingerprint_version = 99")" = 17 ]
+		check "postgresql: three blocks and an unblock raised the generation" \
+		    [ "$(pg_psql "SELECT generation FROM bulk_state")" = 3 ]
+		# a version-2 database: the same without the bulk tables
+		pg_psql "DROP TABLE bulk_keys, bulk_blocks, bulk_state; UPDATE schema_version SET version = 2" >/dev/null
+		check "postgresql: a version-2 database opens" \
+		    "$REPO" bulk list --db "$PG_URL" >/dev/null
+		check "postgresql: ... upgraded to version 3" \
+		    [ "$(pg_psql "SELECT version FROM schema_version")" = 3 ]
+		check "postgresql: ... with the bulk tables" \
+		    [ "$(pg_psql "SELECT COUNT(*) FROM bulk_keys") $(pg_psql "SELECT generation FROM bulk_state")" = "0 0" ]
+		check "postgresql: ... and its reports" \
+		    [ "$(pg_psql "SELECT COUNT(*) FROM reports")" -gt 5 ]
 		pg_stop
 		rc=0
 		"$REPO" reporter list --db "$PG_URL" 2>"$work/err" || rc=$?
