@@ -5,10 +5,13 @@
  * What each sharing level carries: minimal only "messages" (volumes by
  * verdict and action); standard adds what each check found (histograms,
  * Bayes, anomalies, SPF, bulk detections) and the breakdowns by rule and
- * by source country; cooperative adds spam networks. A period counted
- * before bulk detections were (a version 1 file) has no "bulk" at all,
- * which tells a reader "not counted" rather than "none found".
+ * by source country; cooperative adds spam networks and the keys of
+ * bulk spam texts (docs/arch/bulk-sharing.md). A period counted before
+ * bulk detections were (a version 1 file) has no "bulk" at all, which
+ * tells a reader "not counted" rather than "none found"; likewise
+ * "bulk_fingerprints" for a period that did not keep them.
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -364,6 +367,51 @@ wn_prefixes(wn_json *j, const wn_stats_period *p, uint64_t min)
 	wn_json_arr_end(j);
 }
 
+static void
+wn_key_hex(wn_json *j, uint64_t v)
+{
+	char hex[17];
+
+	snprintf(hex, sizeof(hex), "%016" PRIx64, v);
+	wn_json_str(j, hex);
+}
+
+/*
+ * Bulk fingerprints: keys only (16 lowercase hex digits each), no count,
+ * time or recipient per text; in the period's order, by digest key.
+ * Present whenever the period kept them, with an empty list when it kept
+ * none, so that "none" reads apart from "not counted". No merging below
+ * min_count: each text already reached bulk_low_recipients.
+ */
+static void
+wn_bulk_fingerprints(wn_json *j, const wn_stats_period *p)
+{
+	size_t i, k;
+
+	wn_json_obj_begin(j);
+	wn_json_key(j, "fingerprint_version");
+	wn_json_uint(j, p->fingerprint_version);
+	wn_json_key(j, "items");
+	wn_json_arr_begin(j);
+	for (i = 0; i < p->n_fingerprints; i++) {
+		const wn_stats_fingerprint *x = &p->fingerprints[i];
+
+		wn_json_obj_begin(j);
+		wn_json_key(j, "d");
+		wn_key_hex(j, x->d);
+		wn_json_key(j, "b");
+		wn_json_arr_begin(j);
+		for (k = 0; k < WN_FINGERPRINT_BANDS; k++)
+			wn_key_hex(j, x->b[k]);
+		wn_json_arr_end(j);
+		wn_json_obj_end(j);
+	}
+	wn_json_arr_end(j);
+	wn_json_key(j, "dropped");
+	wn_json_uint(j, p->fingerprints_dropped);
+	wn_json_obj_end(j);
+}
+
 int
 wn_report_build(const wn_stats_period *p, const wn_report_opts *o,
     wn_buf *out)
@@ -433,6 +481,10 @@ wn_report_build(const wn_stats_period *p, const wn_report_opts *o,
 	if (o->sharing == WN_SHARING_COOPERATIVE && p->prefixes_counted) {
 		wn_json_key(&j, "prefixes");
 		wn_prefixes(&j, p, pmin);
+	}
+	if (o->sharing == WN_SHARING_COOPERATIVE && p->fingerprints_counted) {
+		wn_json_key(&j, "bulk_fingerprints");
+		wn_bulk_fingerprints(&j, p);
 	}
 	wn_json_obj_end(&j);
 	return out->failed ? WN_ENOMEM : 0;

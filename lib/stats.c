@@ -12,6 +12,8 @@
  *
  * A live file of an earlier format version (a crash before an upgrade) is
  * never counted into again: recovery seals it as it is, at its own size.
+ * Nor is one that counted other things (prefixes, fingerprints, their
+ * fingerprint version) than this run is told to.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include <winnow/alloc.h>
+#include <winnow/bulk_feed.h>
 #include <winnow/err.h>
 #include <winnow/sign.h>
 
@@ -56,6 +59,7 @@ struct wn_stats {
 	int lockfd;			/* flock on SPOOL/lock: one writer */
 	unsigned period;
 	bool prefixes;
+	bool fingerprints;
 	_Atomic(wn_stats_live *) cur;
 	wn_stats_live *retired;
 	_Atomic uint64_t lost;
@@ -82,6 +86,8 @@ wn_stats_file_size(uint32_t version)
 	case 1:
 		return offsetof(struct wn_stats_file, bulk);
 	case 2:
+		return offsetof(struct wn_stats_file, fp_version);
+	case 3:
 		return sizeof(struct wn_stats_file);
 	default:
 		return 0;
@@ -203,7 +209,9 @@ wn_live_create(wn_stats *st, int64_t start, wn_stats_live **out, char *err,
 	f->h.size = sizeof(*f);
 	f->h.start = start;
 	f->h.period = st->period;
-	f->h.flags = st->prefixes ? WN_STATS_PREFIXES_ON : 0;
+	f->h.flags = (st->prefixes ? WN_STATS_PREFIXES_ON : 0) |
+	    (st->fingerprints ? WN_STATS_FPS_ON : 0);
+	f->fp_version = WN_FINGERPRINT_VERSION;
 	wn_sign_random_hex(f->h.report_id, 16);
 	snprintf(f->h.rulesets, sizeof(f->h.rulesets), "%s", st->rulesets);
 	if (msync(f, sizeof(*f), MS_SYNC) != 0 || fsync(fd) != 0 ||
@@ -396,11 +404,14 @@ wn_stats_recover(wn_stats *st, time_t now, wn_stats_live **cur, char *err,
 			break;
 		}
 		/* the newest file of the current period goes on counting,
-		 * unless an earlier version wrote it */
+		 * unless an earlier version wrote it, it counted other
+		 * things, or fingerprints of another version */
 		if (i == n - 1 && now < l->aligned_end &&
 		    l->f->h.version == WN_STATS_VERSION &&
 		    l->f->h.period == st->period &&
-		    !!(l->f->h.flags & WN_STATS_PREFIXES_ON) == st->prefixes) {
+		    !!(l->f->h.flags & WN_STATS_PREFIXES_ON) == st->prefixes &&
+		    !!(l->f->h.flags & WN_STATS_FPS_ON) == st->fingerprints &&
+		    l->f->fp_version == WN_FINGERPRINT_VERSION) {
 			*cur = l;
 			break;
 		}
@@ -434,7 +445,8 @@ wn_stats_open(const wn_stats_opts *o, time_t now, wn_stats **out, char *err,
 		return WN_ENOMEM;
 	}
 	st->period = o->period;
-	st->prefixes = o->prefixes;
+	st->prefixes = o->cooperative;
+	st->fingerprints = o->cooperative;
 	if (mkdir(o->spool, 0750) != 0 && errno != EEXIST) {
 		rc = wn_stats_fail(err, errlen, WN_EIO, "%s: %s", o->spool,
 		    strerror(errno));
@@ -549,6 +561,67 @@ wn_count_prefix(struct wn_stats_file *f, const wn_ipaddr *a)
 	    memory_order_relaxed);
 }
 
+/*
+ * Keep a bulk text's keys (stats_int.h has the scheme): claim its digest
+ * key in the index, and if this thread's claim is the one that won, take
+ * the next item, write the keys and publish them. Someone else's claim on
+ * the key means the text is already kept (or dropped): nothing to add.
+ */
+static void
+wn_count_fingerprint(struct wn_stats_file *f, const wn_fingerprint *fp)
+{
+	uint64_t d = wn_bulk_feed_digest_key(fp);
+	uint64_t key = d != 0 ? d : 1;	/* 0 marks a free slot */
+	struct wn_stats_fp_item *it;
+	uint64_t n;
+	unsigned i, p;
+
+	/* the key is 8 bytes of BLAKE2b: uniform as it is */
+	i = (unsigned)(key % WN_STATS_FP_INDEX);
+	for (p = 0; p < WN_STATS_FP_INDEX; p++, i = (i + 1) %
+	    WN_STATS_FP_INDEX) {
+		uint64_t k = atomic_load_explicit(&f->fp_index[i],
+		    memory_order_relaxed);
+
+		if (k == 0 && atomic_compare_exchange_strong_explicit(
+		    &f->fp_index[i], &k, key, memory_order_relaxed,
+		    memory_order_relaxed))
+			break;
+		if (k == key)
+			return;
+	}
+	if (p == WN_STATS_FP_INDEX) {
+		atomic_fetch_add_explicit(&f->fp_dropped, 1,
+		    memory_order_relaxed);
+		return;
+	}
+	n = atomic_fetch_add_explicit(&f->fp_claimed, 1, memory_order_relaxed);
+	if (n >= WN_STATS_FPS) {
+		atomic_fetch_add_explicit(&f->fp_dropped, 1,
+		    memory_order_relaxed);
+		return;
+	}
+	it = &f->fp[n];
+	it->d = d;
+	memcpy(it->b, fp->bands, sizeof(it->b));
+	atomic_store_explicit(&it->ready, 1, memory_order_release);
+}
+
+/* Whether a message's text is one to share (docs/arch/bulk-sharing.md):
+ * spam, BULK_LOW or above (so not exempt), and long enough. */
+static bool
+wn_fingerprint_qualifies(const struct wn_stats_file *f,
+    const wn_stats_msg *m)
+{
+	const wn_fingerprint *fp = m->fingerprint;
+
+	if (!m->spam || fp == NULL || (fp->flags & WN_FINGERPRINT_SHORT) ||
+	    fp->version != f->fp_version)
+		return false;
+	return m->bulk == WN_STATS_BULK_LOW ||
+	    m->bulk == WN_STATS_BULK_MEDIUM || m->bulk == WN_STATS_BULK_HIGH;
+}
+
 static unsigned
 wn_bucket(const double *bounds, unsigned n, double v)
 {
@@ -640,6 +713,8 @@ wn_count(wn_stats *st, struct wn_stats_file *f, const wn_stats_msg *m)
 	for (i = 0; i < m->n_symbols; i++)
 		wn_count_rule(f, m->symbols[i].name, m->spam);
 	wn_count_bulk(f, m);
+	if (st->fingerprints && wn_fingerprint_qualifies(f, m))
+		wn_count_fingerprint(f, m->fingerprint);
 	i = wn_stats_country_slot(m->country);
 	atomic_fetch_add_explicit(&f->country[i][0], 1, memory_order_relaxed);
 	if (m->spam) {

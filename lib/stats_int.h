@@ -10,8 +10,24 @@
  * Versions only ever append: a file of version N is the first
  * wn_stats_file_size(N) bytes of the current structure, and what later
  * versions added reads as zero in it. Version 1 ends before bulk[];
- * version 2 added the bulk detections. Everything else in the header
- * (magic, byte order, size) is checked as strictly for every version.
+ * version 2 added the bulk detections; version 3 the bulk fingerprints
+ * (below). Everything else in the header (magic, byte order, size) is
+ * checked as strictly for every version.
+ *
+ * Bulk fingerprints (version 3, counted only with WN_STATS_FPS_ON). Two
+ * parts: an index of the digest keys seen in the period, an
+ * open-addressing table of WN_STATS_FP_INDEX 64-bit keys claimed by
+ * compare-and-swap (so each text is taken once however many threads
+ * see it at the same moment), and WN_STATS_FPS items handed out in
+ * order by an atomic counter to the thread whose claim won. The winner
+ * writes the item's keys, then publishes it by storing ready = 1 with
+ * release order; a reader loads ready with acquire order and ignores an
+ * item that is not ready (a crash between the claim and the publication,
+ * which loses that one text). A claim beyond WN_STATS_FPS items, or one
+ * that finds the index full, counts in fp_dropped instead. The index
+ * being twice the items keeps its probe sequences short below the cap
+ * and lets texts dropped beyond it be counted once each, until the
+ * index is full too; from then on every new copy counts.
  */
 #ifndef WINNOW_STATS_INT_H
 #define WINNOW_STATS_INT_H
@@ -24,11 +40,13 @@
 #include <winnow/stats.h>
 
 #define WN_STATS_MAGIC "WNSTATS1"
-#define WN_STATS_VERSION 2		/* what new files are written as */
+#define WN_STATS_VERSION 3		/* what new files are written as */
 #define WN_STATS_BYTE_ORDER 0x01020304u
 #define WN_STATS_SEALED 1u
 #define WN_STATS_PREFIXES_ON 2u
+#define WN_STATS_FPS_ON 4u		/* bulk fingerprints counted */
 #define WN_STATS_PROBES 64		/* slots tried before "other" */
+#define WN_STATS_FP_INDEX (2 * WN_STATS_FPS)	/* digest index slots */
 
 /* country codes [A-Z0-9]{2}: slot 1 + 36 * c0 + c1; slot 0 is unknown */
 #define WN_STATS_COUNTRY_SLOTS (1 + 36 * 36)
@@ -90,6 +108,13 @@ struct wn_stats_prefix_slot {
 	_Atomic uint64_t spam;
 };
 
+/* one kept fingerprint; version 3 */
+struct wn_stats_fp_item {
+	uint64_t d;				/* the digest key */
+	uint64_t b[WN_FINGERPRINT_BANDS];	/* the band keys */
+	_Atomic uint64_t ready;		/* 1: d and b are whole */
+};
+
 struct wn_stats_file {
 	struct wn_stats_hdr h;
 	_Atomic uint64_t c[WN_SC_COUNT];
@@ -98,6 +123,13 @@ struct wn_stats_file {
 	struct wn_stats_prefix_slot prefixes[WN_STATS_PREFIXES];
 	/* version 2 */
 	_Atomic uint64_t bulk[2][WN_SB_COUNT];	/* [ham, spam] */
+	/* version 3 */
+	uint32_t fp_version;		/* WN_FINGERPRINT_VERSION counted */
+	uint32_t fp_pad;
+	_Atomic uint64_t fp_claimed;	/* items handed out; may pass the cap */
+	_Atomic uint64_t fp_dropped;	/* qualifying texts left out */
+	_Atomic uint64_t fp_index[WN_STATS_FP_INDEX];	/* 0: free */
+	struct wn_stats_fp_item fp[WN_STATS_FPS];
 };
 
 /*

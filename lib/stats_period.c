@@ -6,8 +6,10 @@
  * it is believed: magic, version, byte order, size, sealed flag, times.
  * A file of an earlier version is read into a zeroed structure of the
  * current one (versions only append, stats_int.h), and what it could not
- * count is marked so (bulk_counted). Table slots whose names are not
- * symbol names (a crash while a slot was being claimed) count as "other".
+ * count is marked so (bulk_counted, fingerprints_counted). Table slots
+ * whose names are not symbol names (a crash while a slot was being
+ * claimed) count as "other"; a fingerprint item claimed but never
+ * published (the same crash) counts as dropped.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,6 +49,54 @@ wn_prefix_cmp(const void *a, const void *b)
 	if (x->spam != y->spam)
 		return x->spam > y->spam ? -1 : 1;
 	return memcmp(&x->net, &y->net, sizeof(x->net));
+}
+
+static int
+wn_fp_cmp(const void *a, const void *b)
+{
+	uint64_t x = ((const wn_stats_fingerprint *)a)->d;
+	uint64_t y = ((const wn_stats_fingerprint *)b)->d;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The kept bulk fingerprints: the items handed out (at most WN_STATS_FPS)
+ * that were published, by digest key. An item that is not ready was lost
+ * to a crash between its claim and its publication: dropped. A digest key
+ * twice can only be damage; it is kept once.
+ */
+static int
+wn_period_fingerprints(const struct wn_stats_file *f, wn_stats_period *p)
+{
+	uint64_t claimed = atomic_load(&f->fp_claimed);
+	size_t n = claimed < WN_STATS_FPS ? (size_t)claimed : WN_STATS_FPS;
+	size_t i, k;
+
+	p->fingerprint_version = f->fp_version;
+	p->fingerprints_dropped = atomic_load(&f->fp_dropped);
+	if (n == 0)
+		return 0;
+	if ((p->fingerprints = wn_calloc(n, sizeof(*p->fingerprints))) == NULL)
+		return WN_ENOMEM;
+	for (i = 0, k = 0; i < n; i++) {
+		const struct wn_stats_fp_item *it = &f->fp[i];
+
+		if (atomic_load_explicit(&it->ready,
+		    memory_order_acquire) != 1) {
+			p->fingerprints_dropped++;
+			continue;
+		}
+		p->fingerprints[k].d = it->d;
+		memcpy(p->fingerprints[k].b, it->b, sizeof(it->b));
+		k++;
+	}
+	qsort(p->fingerprints, k, sizeof(*p->fingerprints), wn_fp_cmp);
+	for (i = 0, n = 0; i < k; i++)
+		if (n == 0 || p->fingerprints[i].d != p->fingerprints[n - 1].d)
+			p->fingerprints[n++] = p->fingerprints[i];
+	p->n_fingerprints = n;
+	return 0;
 }
 
 #define RD(f, i) atomic_load_explicit(&(f)->c[(i)], memory_order_relaxed)
@@ -104,6 +154,10 @@ wn_period_extract(const struct wn_stats_file *f, wn_stats_period *p)
 		wn_period_bulk(f, 0, &p->bulk_ham);
 		wn_period_bulk(f, 1, &p->bulk_spam);
 	}
+	if ((p->fingerprints_counted = f->h.version >= 3 &&
+	    (f->h.flags & WN_STATS_FPS_ON) != 0) &&
+	    wn_period_fingerprints(f, p) != 0)
+		return WN_ENOMEM;
 
 	p->rules = wn_calloc(WN_STATS_RULES, sizeof(*p->rules));
 	p->countries = wn_calloc(WN_STATS_COUNTRY_SLOTS, sizeof(*p->countries));
@@ -212,7 +266,9 @@ wn_stats_period_load(const char *path, wn_stats_period **out, char *err,
 	if (!(f->h.flags & WN_STATS_SEALED) || f->h.start <= 0 ||
 	    f->h.end < f->h.start || f->h.period < 60 ||
 	    f->h.period > 86400 ||
-	    strspn(f->h.report_id, "0123456789abcdef") != 32) {
+	    strspn(f->h.report_id, "0123456789abcdef") != 32 ||
+	    (f->h.version >= 3 && (f->h.flags & WN_STATS_FPS_ON) &&
+	    f->fp_version == 0)) {
 		rc = wn_stats_fail(err, errlen, WN_EFORMAT, "%s: damaged or not "
 		    "sealed (header)", path);
 		goto out;
@@ -242,6 +298,7 @@ wn_stats_period_free(wn_stats_period **pp)
 	wn_free(p->rules);
 	wn_free(p->countries);
 	wn_free(p->prefixes);
+	wn_free(p->fingerprints);
 	wn_free(p);
 	*pp = NULL;
 }

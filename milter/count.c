@@ -3,7 +3,10 @@
  *
  * The client address becomes a country code here and goes no further:
  * the counters (stats.h) never see an address, except a spam source's
- * network prefix when the sharing level is cooperative.
+ * network prefix when the sharing level is cooperative. The text's
+ * fingerprint goes along whenever bulk detection ran; whether its keys
+ * are kept (cooperative, spam, BULK_LOW or above, not exempt, not short)
+ * is decided by the counters, in one place.
  */
 #include <string.h>
 
@@ -37,6 +40,7 @@ wn_count_bulk(const wn_session *s, const wn_verdict *v, wn_stats_msg *m)
 		m->bulk = WN_STATS_BULK_OFF;
 		return;
 	}
+	m->fingerprint = &s->bulk->fp;
 	if (s->bulk->exempt) {
 		m->bulk = WN_STATS_BULK_EXEMPT;
 		return;

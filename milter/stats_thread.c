@@ -111,7 +111,7 @@ wn_stats_start(wn_daemon *d, const wn_settings *s)
 		return 0;
 	o.spool = s->report_spool;
 	o.period = (unsigned)s->report_period;
-	o.prefixes = strcmp(s->report_sharing, "cooperative") == 0;
+	o.cooperative = strcmp(s->report_sharing, "cooperative") == 0;
 	rc = wn_stats_open(&o, time(NULL), &d->stats, err, sizeof(err));
 	if (rc != 0) {
 		wn_log_err("statistics: %s; not counting", err);

@@ -6,9 +6,11 @@
  * The sharing level decides which sections a report has; in the
  * open-ended breakdowns (rules, countries, prefixes) every cell below the
  * minimum count is merged into one named "other", so no small group of
- * messages stands out. Building is deterministic: the same period and
- * options give the same bytes, which is what a preview shows and what is
- * signed.
+ * messages stands out. The bulk fingerprints of a cooperative report
+ * (docs/arch/bulk-sharing.md) are keys without counts, of texts that
+ * were bulk already: nothing to merge. Building is deterministic: the
+ * same period and options give the same bytes, which is what a preview
+ * shows and what is signed.
  */
 #ifndef WINNOW_REPORT_H
 #define WINNOW_REPORT_H

@@ -20,13 +20,19 @@
  * A period file holds counts only: no address, name, subject or content.
  * Client addresses become a country code before they get here; network
  * prefixes (IPv4 /24, IPv6 /48) of spam sources are counted only when the
- * sharing level is cooperative.
+ * sharing level is cooperative. So are bulk fingerprints
+ * (docs/arch/bulk-sharing.md): the keys (hashes) of up to WN_STATS_FPS
+ * distinct texts per period that were spam, bulk (BULK_LOW or above), not
+ * exempt and not WN_FINGERPRINT_SHORT; later copies of a text add
+ * nothing, and texts beyond the cap are only counted as dropped.
  *
  * Reading sealed files (for reports) is wn_stats_period_load; they are
  * read into memory and validated, never trusted. The file format has a
- * version: files of version 1 (before bulk detections were counted) still
- * load, with bulk_counted false, so a spool keeps what it held across an
- * upgrade; a live file of version 1 left by a crash is sealed as it is.
+ * version: files of version 1 (before bulk detections were counted) and 2
+ * (before bulk fingerprints were) still load, with bulk_counted or
+ * fingerprints_counted false, so a spool keeps what it held across an
+ * upgrade; a live file of an earlier version left by a crash is sealed
+ * as it is.
  */
 #ifndef WINNOW_STATS_H
 #define WINNOW_STATS_H
@@ -37,6 +43,7 @@
 #include <time.h>
 
 #include <winnow/action.h>
+#include <winnow/fingerprint.h>
 #include <winnow/netaddr.h>
 #include <winnow/verdict.h>
 
@@ -48,6 +55,7 @@ extern const double wn_stats_time_bounds_ms[WN_STATS_TIME_BOUNDS];
 
 #define WN_STATS_RULES 1024		/* distinct symbols per period */
 #define WN_STATS_PREFIXES 4096		/* distinct spam networks */
+#define WN_STATS_FPS 1024		/* distinct bulk fingerprints */
 #define WN_STATS_NAME_LEN 64		/* symbol names, with the NUL */
 #define WN_STATS_ANOMALIES 64		/* WN_MIME_* bits */
 #define WN_STATS_SPF_NOT_CHECKED 7	/* after the enum wn_spf_result */
@@ -92,6 +100,7 @@ typedef struct wn_stats_msg {
 	enum wn_stats_bulk bulk;	/* the text's recipient level */
 	bool bulk_senders;		/* BULK_SENDERS (not when exempt) */
 	bool bulk_attachment;		/* BULK_ATTACHMENT (not when exempt) */
+	const wn_fingerprint *fingerprint; /* the text's; NULL: no bulk check */
 } wn_stats_msg;
 
 typedef struct wn_stats wn_stats;
@@ -99,7 +108,9 @@ typedef struct wn_stats wn_stats;
 typedef struct wn_stats_opts {
 	const char *spool;		/* a directory; created if missing */
 	unsigned period;		/* seconds; divides 86400 */
-	bool prefixes;			/* count spam source networks */
+	/* the cooperative sharing level: count spam source networks and
+	 * keep bulk spam fingerprints */
+	bool cooperative;
 } wn_stats_opts;
 
 /*
@@ -176,6 +187,12 @@ typedef struct wn_stats_bulk_counts {
 	uint64_t senders, attachment;
 } wn_stats_bulk_counts;
 
+/* A kept bulk fingerprint: its keys as bulk_feed.h writes them. */
+typedef struct wn_stats_fingerprint {
+	uint64_t d;				/* digest key */
+	uint64_t b[WN_FINGERPRINT_BANDS];	/* band keys */
+} wn_stats_fingerprint;
+
 typedef struct wn_stats_period {
 	char report_id[33];
 	int64_t start, end;		/* seconds since the epoch */
@@ -200,6 +217,12 @@ typedef struct wn_stats_period {
 	uint64_t prefixes_other;	/* table full */
 	bool bulk_counted;		/* false: a version 1 file */
 	wn_stats_bulk_counts bulk_ham, bulk_spam;
+	/* false: not cooperative, or a file of version 1 or 2 */
+	bool fingerprints_counted;
+	unsigned fingerprint_version;	/* of the keys (fingerprint.h) */
+	wn_stats_fingerprint *fingerprints;	/* by digest key, ascending */
+	size_t n_fingerprints;
+	uint64_t fingerprints_dropped;	/* left out: table full, or lost */
 } wn_stats_period;
 
 /*

@@ -1,7 +1,8 @@
 /*
  * test_report.c - reports from sealed periods: sharing levels, small
- * cells merged into "other", bulk detections, no client address,
- * deterministic bytes, and the signed envelope; key files.
+ * cells merged into "other", bulk detections, bulk fingerprints, no
+ * client address, deterministic bytes, and the signed envelope; key
+ * files.
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winnow/alloc.h>
 #include <winnow/err.h>
+#include <winnow/mime.h>
 #include <winnow/report.h>
 
 static char dir[256];
@@ -302,4 +305,157 @@ Test(report, key_files_round_trip_and_refuse_garbage)
 	cr_assert_eq(wn_seckey_load(path, &k2), WN_EFORMAT);
 	snprintf(path, sizeof(path), "%s/none.key", dir);
 	cr_assert_eq(wn_seckey_load(path, &k2), WN_ENOENT);
+}
+
+/* --- bulk fingerprints ----------------------------------------------- */
+
+/* Two texts kept, given here rather than counted, for the exact bytes. */
+static void
+keep_two_fingerprints(void)
+{
+	size_t i;
+	unsigned k;
+
+	period->fingerprints_counted = true;
+	period->fingerprint_version = WN_FINGERPRINT_VERSION;
+	period->fingerprints = wn_calloc(2, sizeof(*period->fingerprints));
+	cr_assert_not_null(period->fingerprints);
+	period->n_fingerprints = 2;
+	period->fingerprints[0].d = 0x0123456789abcdefull;
+	period->fingerprints[1].d = 0xfedcba9876543210ull;
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < WN_FINGERPRINT_BANDS; k++)
+			period->fingerprints[i].b[k] = i == 0 ? k :
+			    0xffffffffffff0000ull + k;
+	period->fingerprints_dropped = 3;
+}
+
+Test(report, cooperative_carries_bulk_fingerprints_in_the_contract_shape)
+{
+	char want[2048], *r;
+	size_t o;
+	unsigned i, k;
+
+	keep_two_fingerprints();
+	o = (size_t)snprintf(want, sizeof(want), ",\"bulk_fingerprints\":{"
+	    "\"fingerprint_version\":%d,\"items\":[", WN_FINGERPRINT_VERSION);
+	for (i = 0; i < 2; i++) {
+		o += (size_t)snprintf(want + o, sizeof(want) - o,
+		    "%s{\"d\":\"%s\",\"b\":[", i ? "," : "",
+		    i ? "fedcba9876543210" : "0123456789abcdef");
+		for (k = 0; k < WN_FINGERPRINT_BANDS; k++)
+			o += (size_t)snprintf(want + o, sizeof(want) - o,
+			    "%s\"%s%02x\"", k ? "," : "",
+			    i ? "ffffffffffff00" : "00000000000000", k);
+		o += (size_t)snprintf(want + o, sizeof(want) - o, "]}");
+	}
+	snprintf(want + o, sizeof(want) - o, "],\"dropped\":3}}");
+	r = build(WN_SHARING_COOPERATIVE);
+	cr_assert_not_null(strstr(r, want), "want %s\ngot %s", want, r);
+	/* the last section: after prefixes, then the report ends */
+	cr_assert_str_eq(r + strlen(r) - strlen(want), want);
+	cr_assert_not_null(strstr(r, "\"prefixes\":["));
+	free(r);
+}
+
+Test(report, bulk_fingerprints_only_at_cooperative)
+{
+	enum wn_sharing s;
+
+	keep_two_fingerprints();
+	for (s = WN_SHARING_MINIMAL; s < WN_SHARING_COOPERATIVE; s++) {
+		char *r = build(s);
+
+		cr_assert_null(strstr(r, "bulk_fingerprints"), "%s", r);
+		cr_assert_null(strstr(r, "fedcba9876543210"), "%s", r);
+		free(r);
+	}
+}
+
+/* Counted and none kept: an empty list, which differs from a period that
+ * did not count them (no section at all). The setup's period is of the
+ * first kind: cooperative, and none of its spam had a fingerprint. */
+Test(report, none_kept_is_an_empty_list_not_counted_is_no_section)
+{
+	char want[128], *r = build(WN_SHARING_COOPERATIVE);
+
+	cr_assert(period->fingerprints_counted);
+	snprintf(want, sizeof(want), ",\"bulk_fingerprints\":{"
+	    "\"fingerprint_version\":%d,\"items\":[],\"dropped\":0}}",
+	    WN_FINGERPRINT_VERSION);
+	cr_assert_not_null(strstr(r, want), "%s", r);
+	free(r);
+	period->fingerprints_counted = false;
+	r = build(WN_SHARING_COOPERATIVE);
+	cr_assert_null(strstr(r, "bulk_fingerprints"), "%s", r);
+	free(r);
+}
+
+/*
+ * From a message to the report: the keys of a real fingerprint, counted
+ * and sealed, come out as the contract writes them: "d" is the first 16
+ * hex digits of wn_fingerprint_hex, "b" its 16 band keys in order.
+ */
+Test(report, a_counted_text_reports_its_fingerprint_keys)
+{
+	static const char msg[] = "Subject: your mailbox is almost full\r\n"
+	    "\r\nDear customer, your mailbox storage is almost full and new "
+	    "messages will be refused soon. Verify your account today to "
+	    "keep receiving mail without interruption.\r\n";
+	wn_stats_opts o = { dir, 3600, true };
+	wn_report_opts ro = { WN_SHARING_COOPERATIVE, 1, 1, "DE", "isp",
+	    "0123456789abcdef" };
+	char hex[WN_FINGERPRINT_HEX_SIZE], want[512], spool2[300];
+	wn_arena *a = wn_arena_new(0);
+	wn_stats_period *p = NULL;
+	wn_mime_msg *m;
+	wn_fingerprint fp;
+	wn_stats_msg sm = { 0 };
+	wn_stats *st;
+	wn_buf b;
+	char **paths, *copy;
+	size_t n, i, off;
+
+	cr_assert_not_null(a);
+	copy = wn_arena_alloc(a, sizeof(msg));
+	memcpy(copy, msg, sizeof(msg));
+	cr_assert_eq(wn_mime_parse(a, copy, sizeof(msg) - 1, NULL, &m), 0);
+	cr_assert_eq(wn_fingerprint_compute(m, &fp), 0);
+	cr_assert_not(fp.flags & WN_FINGERPRINT_SHORT);
+	wn_fingerprint_hex(&fp, hex);
+
+	snprintf(spool2, sizeof(spool2), "%s/coop", dir);
+	o.spool = spool2;
+	cr_assert_eq(wn_stats_open(&o, 1790002800, &st, err, sizeof(err)), 0,
+	    "%s", err);
+	sm.outcome = WN_STATS_SCANNED;
+	sm.action = WN_ACTION_REJECT;
+	sm.spam = true;
+	sm.spf = -1;
+	sm.bulk = WN_STATS_BULK_MEDIUM;
+	sm.fingerprint = &fp;
+	wn_stats_record(st, &sm);
+	wn_stats_record(st, &sm);
+	wn_stats_free(&st, 1790002800 + 60);
+	cr_assert_eq(wn_stats_spool_list(spool2, &paths, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(wn_stats_period_load(paths[0], &p, err, sizeof(err)), 0,
+	    "%s", err);
+	wn_stats_spool_list_free(paths, n);
+
+	/* "<32 hex digest>:<16 hex>:..." -> {"d":"<first 16>","b":[...]} */
+	off = (size_t)snprintf(want, sizeof(want), "\"items\":[{\"d\":"
+	    "\"%.16s\",\"b\":[", hex);
+	for (i = 0; i < WN_FINGERPRINT_BANDS; i++)
+		off += (size_t)snprintf(want + off, sizeof(want) - off,
+		    "%s\"%.16s\"", i ? "," : "",
+		    hex + 2 * WN_FINGERPRINT_DIGEST_LEN + 1 + 17 * i);
+	snprintf(want + off, sizeof(want) - off, "]}],\"dropped\":0}");
+	wn_buf_init(&b);
+	cr_assert_eq(wn_report_build(p, &ro, &b), 0);
+	cr_assert_not_null(strstr(b.data, want), "want %s\ngot %s", want,
+	    b.data);
+	wn_buf_fini(&b);
+	wn_stats_period_free(&p);
+	wn_arena_free(&a);
 }

@@ -671,3 +671,76 @@ Test(session, bulk_exempt_by_nobulk_rule)
 	}
 	end(&f);
 }
+
+/* --- bulk fingerprints in the statistics ----------------------------- */
+
+#include <winnow/stats.h>	/* for the tests below */
+
+/*
+ * At the cooperative level winnowd keeps the fingerprint of a text that
+ * was bulk (BULK_LOW here from the third copy) and spam, once however
+ * many copies; not a bulk ham text, nor a spam text too short to share.
+ */
+Test(session, cooperative_statistics_keep_bulk_spam_fingerprints)
+{
+	static const char spam_body[] = "Dear %s,\r\nyou can win lots of "
+	    "money this week with our new investment plan, no risk and no "
+	    "fees, just reply with your bank details today.\r\n";
+	static const char ham_body[] = "Dear %s,\r\nthe reading group meets "
+	    "on Thursday evening in the small hall of the library, bring "
+	    "the second novel and something to share.\r\n";
+	static const char *const names[] = { "Anna", "Ben", "Carla", "Dan" };
+	wn_stats_opts o = { NULL, 3600, true };
+	char spool[300], text[512], from[64], **paths;
+	wn_stats_period *p = NULL;
+	fake f = { 0 };
+	const char *st;
+	size_t n;
+	int i;
+
+	start("bulk_low_recipients = 3\nbulk_low_weight = 0.7\n"
+	    "bulk_senders_weight = 0\n");
+	snprintf(spool, sizeof(spool), "%s/spool", dir);
+	o.spool = spool;
+	cr_assert_eq(wn_stats_open(&o, time(NULL), &daemon_state.stats, text,
+	    sizeof(text)), 0, "%s", text);
+	connect_from(&f, "192.0.2.10");
+	for (i = 0; i < 4; i++) {
+		snprintf(text, sizeof(text), spam_body, names[i]);
+		snprintf(from, sizeof(from), "<shop%d@example.net>", i);
+		cr_assert_eq(send_message(&f, from, plain_headers, text),
+		    WN_REPLY_CONTINUE);
+		st = edit_with(&f, "add X-Spam-Status: Yes");
+		cr_assert_not_null(st, "copy %d is spam", i);
+		if (i >= 2)
+			cr_assert_not_null(strstr(st, "BULK_LOW"), "%s", st);
+		snprintf(text, sizeof(text), ham_body, names[i]);
+		cr_assert_eq(send_message(&f, "<club@example.org>",
+		    plain_headers, text), WN_REPLY_CONTINUE);
+		st = edit_with(&f, "add X-Spam-Status: No");
+		cr_assert_not_null(st, "copy %d is ham", i);
+		if (i >= 2)
+			cr_assert_not_null(strstr(st, "BULK_LOW"), "%s", st);
+		/* 6 words with the subject: short, digest only */
+		cr_assert_eq(send_message(&f, from, plain_headers,
+		    "lots of money\r\n"), WN_REPLY_CONTINUE);
+	}
+	end(&f);
+	wn_stats_free(&daemon_state.stats, time(NULL));
+
+	cr_assert_eq(wn_stats_spool_list(spool, &paths, &n), 0);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(wn_stats_period_load(paths[0], &p, text, sizeof(text)),
+	    0, "%s", text);
+	wn_stats_spool_list_free(paths, n);
+	cr_assert(p->fingerprints_counted);
+	cr_assert_eq(p->bulk_ham.low, 2);
+	/* the third and fourth copies of the campaign and of the short
+	 * text; of these only the campaign's fingerprint is kept */
+	cr_assert_eq(p->bulk_spam.low, 4, "got %llu",
+	    (unsigned long long)p->bulk_spam.low);
+	cr_assert_eq(p->n_fingerprints, 1, "got %zu", p->n_fingerprints);
+	cr_assert_eq(p->fingerprints_dropped, 0);
+	cr_assert_neq(p->fingerprints[0].b[0], p->fingerprints[0].b[1]);
+	wn_stats_period_free(&p);
+}
