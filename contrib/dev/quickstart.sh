@@ -39,6 +39,9 @@ echo
 echo "== winnowd -t (check the built-in configuration)"
 winnowd -t
 echo "== winnowd (starts in the background, logs to syslog: mail facility)"
+# its state folder: the bulk counts (bulk.lmdb) and, once learned, the
+# token store; systemd's StateDirectory= makes it under the unit
+install -d -m 0750 /var/lib/winnow
 winnowd
 sleep 0.5
 echo "winnowd running, pid $(cat "$pid_file")"
