@@ -71,6 +71,8 @@ static const wn_key wn_keys[] = {
 	/* classification */
 	{ "store", WN_KEY_STR, "/var/lib/winnow/bayes.lmdb", S(store), 0, 0,
 	  false, NULL },
+	{ "store_retry", WN_KEY_NUM, "30", S(store_retry), 1, 3600, false,
+	  NULL },
 	{ "rules", WN_KEY_RULES, WN_RULES_DIR, S(rules), 0, 0, false, NULL },
 	{ "rules_skip_broken", WN_KEY_BOOL, "no", S(rules_skip_broken), 0, 0,
 	  false, NULL },

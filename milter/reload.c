@@ -8,7 +8,7 @@
  * only when it is complete and free of errors; otherwise the running
  * configuration stays and the log says why, line by line. A snapshot
  * built while a Redis store did not answer is built again every
- * WN_RELOAD_RETRY_SECONDS until it does.
+ * store_retry seconds until it does.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -129,10 +129,6 @@ wn_reload_now(wn_daemon *d, const wn_startup *su)
 	return 0;
 }
 
-/* How often a configuration whose network store did not answer is built
- * again. */
-#define WN_RELOAD_RETRY_SECONDS 30
-
 typedef struct wn_reload_arg {
 	wn_daemon *d;
 	const wn_startup *su;
@@ -148,10 +144,13 @@ wn_reload_main(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
 	for (;;) {
-		struct timespec ts = { WN_RELOAD_RETRY_SECONDS, 0 };
+		struct timespec ts = { 0, 0 };
 		wn_config *c;
 		bool pending;
 
+		c = wn_config_acquire(&ra->d->config);
+		ts.tv_sec = (time_t)c->settings->store_retry;
+		wn_config_unref(&c);
 		sig = sigtimedwait(&set, NULL, &ts);
 		if (sig == SIGUSR1) {
 			(void)wn_reload_now(ra->d, ra->su);

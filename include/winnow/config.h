@@ -55,6 +55,8 @@ typedef struct wn_settings {
 
 	/* classification */
 	const char *store;		/* "" : no Bayes */
+	double store_retry;		/* seconds between tries of a network
+					 * store that did not answer */
 	const char *rules[WN_CONFIG_MAX_RULES];
 	size_t n_rules;
 	bool rules_skip_broken;
