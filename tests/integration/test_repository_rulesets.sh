@@ -453,12 +453,14 @@ if _pg_find_bin; then
 		    [ "$(pg_psql "SELECT COUNT(*) FROM ruleset_versions")" = 3 ]
 		check "postgresql: ... with their rules" \
 		    [ "$(pg_psql "SELECT rule FROM ruleset_rules GROUP BY rule")" = WN_TEST ]
-		# back to a version 1 schema, then any command upgrades it
+		# back to a version 1 schema (without the tables of versions
+		# 2 and 3), then any command upgrades it
 		pg_psql "DROP TABLE ruleset_rules, ruleset_versions, rulesets,
-		    maintainers; UPDATE schema_version SET version = 1" >/dev/null
+		    maintainers, bulk_keys, bulk_blocks, bulk_state;
+		    UPDATE schema_version SET version = 1" >/dev/null
 		"$REPO" maintainer list --db "$PG_URL" >/dev/null
 		check "postgresql: a version 1 schema upgrades in place" \
-		    [ "$(pg_psql "SELECT version FROM schema_version")" = 2 ]
+		    [ "$(pg_psql "SELECT version FROM schema_version")" = 3 ]
 		check "postgresql: ... keeping the reports" \
 		    [ "$(pg_psql "SELECT COUNT(*) FROM reports")" = 1 ]
 		check "postgresql: ... with the rule-set tables back" \
