@@ -179,28 +179,27 @@ wn__pq_release(wn_db_pg *p, wn_pq_conn *c)
  * Run statement i with params; the result, or NULL after logging (with
  * *retry_out set, when given, for a deadlock victim).
  */
-static PGresult *
-wn_pq_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
-    const char *what, bool *retry_out)
+PGresult *
+wn__pq_exec_prepared(wn_db_pg *p, wn_pq_conn *c, const char *name,
+    bool *prepared, const char *sql, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int binary, const char *what,
+    bool *retry_out)
 {
-	char name[16];
 	PGresult *res;
 	ExecStatusType st;
 
-	snprintf(name, sizeof(name), "wn%d", i);
-	if (!c->prepared[i]) {
-		res = PQprepare(c->pg, name, wn_pq_sql[i].sql,
-		    wn_pq_sql[i].nparams, NULL);
+	if (!*prepared) {
+		res = PQprepare(c->pg, name, sql, nparams, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			wn__pq_log(p, c->pg, res, "prepare");
 			PQclear(res);
 			return NULL;
 		}
 		PQclear(res);
-		c->prepared[i] = true;
+		*prepared = true;
 	}
-	res = PQexecPrepared(c->pg, name, wn_pq_sql[i].nparams, params, NULL,
-	    NULL, 0);
+	res = PQexecPrepared(c->pg, name, nparams, params, lengths, formats,
+	    binary);
 	st = PQresultStatus(res);
 	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
 		return res;
@@ -210,6 +209,18 @@ wn_pq_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
 		wn__pq_log(p, c->pg, res, what);
 	PQclear(res);
 	return NULL;
+}
+
+static PGresult *
+wn_pq_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
+    const char *what, bool *retry_out)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "wn%d", i);
+	return wn__pq_exec_prepared(p, c, name, &c->prepared[i],
+	    wn_pq_sql[i].sql, wn_pq_sql[i].nparams, params, NULL, NULL, 0,
+	    what, retry_out);
 }
 
 int

@@ -84,32 +84,11 @@ wn_pq_bk_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
     const char *what, bool *retry_out)
 {
 	char name[16];
-	PGresult *res;
-	ExecStatusType st;
 
 	snprintf(name, sizeof(name), "wb%d", i);
-	if (!c->bk_prepared[i]) {
-		res = PQprepare(c->pg, name, wn_pq_bk_sql[i].sql,
-		    wn_pq_bk_sql[i].nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			wn__pq_log(p, c->pg, res, "prepare");
-			PQclear(res);
-			return NULL;
-		}
-		PQclear(res);
-		c->bk_prepared[i] = true;
-	}
-	res = PQexecPrepared(c->pg, name, wn_pq_bk_sql[i].nparams, params,
-	    NULL, NULL, 0);
-	st = PQresultStatus(res);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	if (retry_out != NULL && wn__pq_retryable(res))
-		*retry_out = true;
-	else
-		wn__pq_log(p, c->pg, res, what);
-	PQclear(res);
-	return NULL;
+	return wn__pq_exec_prepared(p, c, name, &c->bk_prepared[i],
+	    wn_pq_bk_sql[i].sql, wn_pq_bk_sql[i].nparams, params, NULL, NULL,
+	    0, what, retry_out);
 }
 
 /* a statement on a connection of the pool; *rc_out 0 or the failure */

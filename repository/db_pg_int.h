@@ -71,6 +71,18 @@ bool wn__pq_retryable(const PGresult *res);
 int wn__pq_acquire(wn_db_pg *p, wn_pq_conn **out);
 void wn__pq_release(wn_db_pg *p, wn_pq_conn *c);
 
+/*
+ * wn__pq_exec_prepared - run sql as the prepared statement name on c,
+ * preparing it first when *prepared is false (then set); params, lengths,
+ * formats and binary as for PQexecPrepared. The result, or NULL after
+ * logging what failed (with *retry_out set instead, when given, for a
+ * deadlock or serialization victim).
+ */
+PGresult *wn__pq_exec_prepared(wn_db_pg *p, wn_pq_conn *c, const char *name,
+    bool *prepared, const char *sql, int nparams, const char *const *params,
+    const int *lengths, const int *formats, int binary, const char *what,
+    bool *retry_out);
+
 /* wn__pq_simple - run sql (no parameters, no rows); WN_EIO after logging */
 int wn__pq_simple(wn_db_pg *p, wn_pq_conn *c, const char *sql,
     const char *what);

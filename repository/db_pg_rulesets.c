@@ -104,29 +104,11 @@ wn_pq_rs_run(wn_db_pg *p, wn_pq_conn *c, int i, const char *const *params,
     const int *lengths, const int *formats, int binary, const char *what)
 {
 	char name[16];
-	PGresult *res;
-	ExecStatusType st;
 
 	snprintf(name, sizeof(name), "wr%d", i);
-	if (!c->rs_prepared[i]) {
-		res = PQprepare(c->pg, name, wn_pq_rs_sql[i].sql,
-		    wn_pq_rs_sql[i].nparams, NULL);
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			wn__pq_log(p, c->pg, res, "prepare");
-			PQclear(res);
-			return NULL;
-		}
-		PQclear(res);
-		c->rs_prepared[i] = true;
-	}
-	res = PQexecPrepared(c->pg, name, wn_pq_rs_sql[i].nparams, params,
-	    lengths, formats, binary);
-	st = PQresultStatus(res);
-	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
-		return res;
-	wn__pq_log(p, c->pg, res, what);
-	PQclear(res);
-	return NULL;
+	return wn__pq_exec_prepared(p, c, name, &c->rs_prepared[i],
+	    wn_pq_rs_sql[i].sql, wn_pq_rs_sql[i].nparams, params, lengths,
+	    formats, binary, what, NULL);
 }
 
 /* a statement of text parameters on a connection of the pool */

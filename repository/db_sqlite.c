@@ -824,3 +824,19 @@ wn__repo_db_sqlite_open(const char *path, unsigned pool, wn_repo_db **out)
 	*out = &s->base;
 	return 0;
 }
+
+int
+wn__sq_reader_stmt(wn_db_sqlite *s,
+    sqlite3_stmt *(*stmt)(wn_db_sqlite *, wn_sq_conn *, int), int which,
+    wn_sq_conn **c, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = wn__sq_reader(s, c)) != 0)
+		return rc;
+	if ((*st = stmt(s, *c, which)) == NULL) {
+		wn__sq_release(s, *c);
+		return WN_EIO;
+	}
+	return 0;
+}

@@ -85,6 +85,13 @@ void wn__sq_text(sqlite3_stmt *st, int i, const char *v);
 int wn__sq_reader(wn_db_sqlite *s, wn_sq_conn **out);
 void wn__sq_release(wn_db_sqlite *s, wn_sq_conn *c);
 
+/* wn__sq_reader_stmt - a reader and its statement which (from stmt, one
+ * file's prepared-on-first-use lookup); WN_EIO with nothing held when
+ * the statement does not prepare */
+int wn__sq_reader_stmt(wn_db_sqlite *s,
+    sqlite3_stmt *(*stmt)(wn_db_sqlite *, wn_sq_conn *, int), int which,
+    wn_sq_conn **c, sqlite3_stmt **st);
+
 /* db_sqlite_rulesets.c: the operations of rulesets.h */
 int wn__sq_maintainer_add(wn_repo_db *db, const wn_maintainer *m);
 int wn__sq_maintainer_get(wn_repo_db *db, const char *key_id,
