@@ -449,7 +449,7 @@ Test(session, reload_applies_from_the_next_message)
 	wn_settings *s = NULL;
 	wn_config *c = NULL;
 	wn_diag_list d;
-	const char *text = "store = \nspf = no\nrules = none\n"
+	const char *text = "store = \nspf = no\nrules = none\nbulk = no\n"
 	    "required_score = 3.5\n";
 	char *argv[] = { "<a@example.org>", NULL };
 
