@@ -5,7 +5,7 @@
  * machines and backends:
  *
  *     # winnow token dump 1
- *     seed 0x77696e6e6f770001
+ *     seed 0x77696e6e6f770002
  *     osb_window 3
  *     messages SPAM HAM
  *     HASH16HEX SPAM HAM LAST_DAY
@@ -70,6 +70,9 @@ wn_bayes_stats(const char *db)
 	printf("tokens         %" PRIu64 "\n", t.tokens);
 	printf("seed           0x%016" PRIx64 "\n", t.seed);
 	printf("osb window     %u\n", t.osb_window);
+	printf("feature set    %u%s\n", wn_tokenize_features(t.seed),
+	    wn_tokenize_features(t.seed) < WN_TOKENIZE_FEATURES ?
+	    " (an older one: learn a new store to use the newest)" : "");
 	if (stat(db, &sb) == 0)
 		printf("file size      %.1f MiB\n", sb.st_size / 1048576.0);
 	printf("ready          %s\n", t.spam_msgs >= cfg.bayes.min_spam &&

@@ -34,6 +34,15 @@ wn_tokenize_opts_default(wn_tokenize_opts *o)
 	o->keep_text = false;
 }
 
+unsigned
+wn_tokenize_features(uint64_t seed)
+{
+	if ((seed & ~0xffffull) == WN_TOKENIZE_SEED_BASE &&
+	    (seed & 0xffff) >= 1 && (seed & 0xffff) <= WN_TOKENIZE_FEATURES)
+		return (unsigned)(seed & 0xffff);
+	return WN_TOKENIZE_FEATURES;
+}
+
 const char *
 wn_token_kind_name(enum wn_token_kind k)
 {
@@ -69,6 +78,7 @@ typedef struct wn_tok_ctx {
 	size_t set_mask;
 	size_t set_n;
 	int err;
+	bool v2;		/* feature set 2: capitals, punctuation */
 
 	/* OSB window over the body words of the current text. */
 	uint64_t win_hash[WN_OSB_MAX];
@@ -370,6 +380,22 @@ wn_tok_emit(wn_tok_ctx *c, const wn_tok_prefix *p, const char *w, size_t n,
 }
 
 /*
+ * Emit a word folded and, from feature set 2 on, also as written when it
+ * has capitals: "FREE" and "Toshiba" say more than "free" and "toshiba".
+ * ow differs from w only in ASCII capitals.
+ */
+static bool
+wn_tok_emit_word(wn_tok_ctx *c, const wn_tok_prefix *p, const char *w,
+    const char *ow, size_t n, size_t full_len, bool osb, bool caps)
+{
+	if (!wn_tok_emit(c, p, w, n, full_len, osb))
+		return false;
+	if (caps && c->v2 && n >= c->o->min_word)
+		return wn_tok_emit(c, p, ow, n, full_len, false);
+	return true;
+}
+
+/*
  * Split UTF-8 text into words and add them with prefix p. With osb set
  * the words also feed the bigram window (body text only).
  */
@@ -378,8 +404,9 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
     size_t len, bool osb)
 {
 	const unsigned char *s = (const unsigned char *)text;
-	char w[WN_TOK_WORD_MAX + 8];
+	char w[WN_TOK_WORD_MAX + 8], ow[WN_TOK_WORD_MAX + 8];
 	size_t i = 0, n = 0, full = 0;
+	bool caps = false;
 	uint32_t prev_cjk = 0;
 
 	c->win_n = 0;
@@ -393,8 +420,11 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 		 * the room in w is checked against n, never full.
 		 */
 		if (cl & (C_ALPHA | C_DIGIT)) {
-			if (n < WN_TOK_WORD_MAX)
+			if (n < WN_TOK_WORD_MAX) {
+				ow[n] = (char)ch;
 				w[n++] = (char)wn_ascii_lower(ch);
+				caps |= ch >= 'A' && ch <= 'Z';
+			}
 			full++;
 			i++;
 			prev_cjk = 0;
@@ -403,14 +433,14 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 		if ((cl & C_JOIN) && full > 0 && i + 1 < len &&
 		    (wn_tok_class[s[i + 1]] & (C_ALPHA | C_DIGIT | C_HIGH))) {
 			if (n < WN_TOK_WORD_MAX)
-				w[n++] = (char)ch;
+				ow[n] = w[n] = (char)ch, n++;
 			full++;
 			i++;
 			continue;
 		}
 		if (ch == '$' && full == 0 && i + 1 < len &&
 		    (wn_tok_class[s[i + 1]] & C_DIGIT)) {
-			w[n++] = '$';
+			ow[n] = w[n] = '$', n++;
 			full++;
 			i++;
 			continue;
@@ -421,9 +451,11 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 
 			if (wn_is_cjk(cp)) {
 				/* Overlapping pairs of ideographs. */
-				if (full && !wn_tok_emit(c, p, w, n, full, osb))
+				if (full && !wn_tok_emit_word(c, p, w, ow, n,
+				    full, osb, caps))
 					return false;
 				n = full = 0;
+				caps = false;
 				if (prev_cjk) {
 					char pair[8];
 					size_t pl = wn_utf8_encode(prev_cjk, pair);
@@ -440,27 +472,53 @@ wn_tok_text(wn_tok_ctx *c, const wn_tok_prefix *p, const char *text,
 			if (uc_is_alpha(cp) || uc_is_digit(cp)) {
 				uint32_t lc = uc_tolower(cp);
 
-				if (n + 4 <= WN_TOK_WORD_MAX)
-					n += wn_utf8_encode(lc, w + n);
+				if (n + 4 <= WN_TOK_WORD_MAX) {
+					size_t q = wn_utf8_encode(lc, w + n);
+
+					memcpy(ow + n, w + n, q);
+					n += q;
+				}
 				full += k;
 				i += k;
 				continue;
 			}
 			/* Non-letter: ends the word. */
-			if (full && !wn_tok_emit(c, p, w, n, full, osb))
+			if (full && !wn_tok_emit_word(c, p, w, ow, n, full,
+			    osb, caps))
 				return false;
 			n = full = 0;
+			caps = false;
 			i += k;
 			continue;
 		}
-		/* Separator. */
+		/* Separator; from feature set 2 on, ! ? $ % runs count. */
 		prev_cjk = 0;
-		if (full && !wn_tok_emit(c, p, w, n, full, osb))
+		if (c->v2 && (ch == '!' || ch == '?' || ch == '$' || ch == '%')) {
+			char run[3];
+			size_t r = 1;
+
+			while (r < sizeof(run) && i + r < len && s[i + r] == ch)
+				r++;
+			if (full && !wn_tok_emit_word(c, p, w, ow, n, full, osb,
+			    caps))
+				return false;
+			n = full = 0;
+			caps = false;
+			memset(run, ch, r);
+			if (!wn_tok_feature(c, p, run, r))
+				return false;
+			while (i < len && s[i] == ch)
+				i++;
+			continue;
+		}
+		if (full && !wn_tok_emit_word(c, p, w, ow, n, full, osb,
+		    caps))
 			return false;
 		n = full = 0;
+		caps = false;
 		i++;
 	}
-	if (full && !wn_tok_emit(c, p, w, n, full, osb))
+	if (full && !wn_tok_emit_word(c, p, w, ow, n, full, osb, caps))
 		return false;
 	return c->err == 0;
 }
@@ -697,6 +755,7 @@ wn_tokenize(wn_arena *arena, const wn_mime_msg *msg,
 	    c.set_initial < ((size_t)1 << 30); c.set_initial *= 2)
 		;
 	wn_prefixes_init(&c, &px);
+	c.v2 = wn_tokenize_features(opts->seed) >= 2;
 
 	wn_tok_headers(&c, msg, &px);
 	wn_tok_parts(&c, msg, &px);

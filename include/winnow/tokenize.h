@@ -8,7 +8,10 @@
  *             "skip:" token recording their first letter class and length
  *             in tens), numbers kept whole ("1,000.50", "$100"), inner
  *             . - ' _ joining a word ("e-mail", "don't"), runs of CJK
- *             characters as overlapping character pairs;
+ *             characters as overlapping character pairs; from feature
+ *             set 2 on, a word written with capitals also as written
+ *             ("FREE", "Toshiba"), and runs of ! ? $ % as "punct:" + up
+ *             to three of the character;
  *   hidden    words of HTML text hidden from the reader, prefixed "hid:";
  *   headers   words of selected fields prefixed by a short field tag
  *             (subj:, from:, xm:, ...), the addresses' domains (from:, to:,
@@ -23,6 +26,10 @@
  *             part of the feature. Off by default (window 1): with
  *             Fisher combining, the correlated evidence of bigrams ranked
  *             worse in cross-validation (docs/arch/bayes.md).
+ *
+ * The feature set has a version, kept in the low 16 bits of the seed, so a
+ * store learned by an older winnow (its seed is in the store) goes on
+ * being fed the features it learned; new stores get WN_TOKENIZE_FEATURES.
  *
  * Each feature is hashed once (XXH3, seeded) and de-duplicated per message.
  * Bigram hashes are derived from the two word hashes and the distance, so
@@ -77,7 +84,16 @@ typedef struct wn_tokenize_opts {
 	bool keep_text;		/* build readable forms */
 } wn_tokenize_opts;
 
-#define WN_TOKENIZE_DEFAULT_SEED 0x77696e6e6f770001ull
+#define WN_TOKENIZE_SEED_BASE	0x77696e6e6f770000ull	/* "winnow" */
+#define WN_TOKENIZE_FEATURES	2	/* the newest feature set */
+#define WN_TOKENIZE_DEFAULT_SEED (WN_TOKENIZE_SEED_BASE | WN_TOKENIZE_FEATURES)
+
+/*
+ * wn_tokenize_features - the feature set version a seed stands for: its
+ * low 16 bits for winnow's own seeds (1 before capitals and punctuation
+ * were features), WN_TOKENIZE_FEATURES for any other seed.
+ */
+unsigned wn_tokenize_features(uint64_t seed);
 
 /* wn_tokenize_opts_default - the defaults above */
 void wn_tokenize_opts_default(wn_tokenize_opts *o);

@@ -25,18 +25,25 @@ teardown(void)
 TestSuite(tokenize, .init = setup, .fini = teardown);
 
 static wn_tokens
-tokens_of(const char *s, unsigned osb)
+tokens_seeded(const char *s, unsigned osb, uint64_t seed)
 {
 	wn_tokenize_opts o;
 	wn_mime_msg *m;
 	wn_tokens t;
 
 	wn_tokenize_opts_default(&o);
+	o.seed = seed;
 	o.keep_text = true;
 	o.osb_window = osb;
 	cr_assert_eq(wn_mime_parse(arena, s, strlen(s), NULL, &m), 0);
 	cr_assert_eq(wn_tokenize(arena, m, &o, &t), 0);
 	return t;
+}
+
+static wn_tokens
+tokens_of(const char *s, unsigned osb)
+{
+	return tokens_seeded(s, osb, WN_TOKENIZE_DEFAULT_SEED);
 }
 
 static const wn_token *
@@ -66,7 +73,44 @@ Test(tokenize, body_words_are_case_folded_and_short_ones_dropped)
 	assert_has(t, "\xc3\xbcn\xc3\xaf" "code");
 	assert_has(t, "\xc3\xa9t\xc3\xa9");
 	assert_lacks(t, "to");
+	/* Capitals are a feature too, besides the folded word. */
+	assert_has(t, "FREE");
+	assert_has(t, "Money");
+	assert_lacks(t, "you,");
+	assert_has(t, "!");
+}
+
+Test(tokenize, punctuation_runs_are_features_of_their_field)
+{
+	wn_tokens t = tokens_of("Subject: Act now!!!!\n\nSave 50% today?? "
+	    "Just $$$ and cash!\n", 1);
+
+	assert_has(t, "subj:!!!");
+	assert_has(t, "!");
+	assert_has(t, "??");
+	assert_has(t, "$$$");
+	assert_has(t, "%");
+	assert_has(t, "cash");
+	assert_has(t, "today");
+	assert_lacks(t, "!!!");
+	assert_lacks(t, "subj:!!!!");
+}
+
+Test(tokenize, a_store_of_feature_set_1_keeps_its_features)
+{
+	uint64_t v1 = WN_TOKENIZE_SEED_BASE | 1;
+	wn_tokens t = tokens_seeded("Subject: x\n\nFREE Money now!!\n", 1, v1);
+
+	cr_assert_eq(wn_tokenize_features(v1), 1);
+	cr_assert_eq(wn_tokenize_features(WN_TOKENIZE_DEFAULT_SEED),
+	    WN_TOKENIZE_FEATURES);
+	/* A seed of someone else's: the newest set. */
+	cr_assert_eq(wn_tokenize_features(0x1234), WN_TOKENIZE_FEATURES);
+	assert_has(t, "free");
+	assert_has(t, "money");
 	assert_lacks(t, "FREE");
+	assert_lacks(t, "Money");
+	assert_lacks(t, "!!");
 }
 
 Test(tokenize, numbers_prices_and_joined_words_stay_whole)
