@@ -16,9 +16,9 @@
 void
 wn_bayes_params_default(wn_bayes_params *p)
 {
-	p->robs = 0.1;
+	p->robs = 0.03;
 	p->robx = 0.52;
-	p->min_dev = 0.1;
+	p->min_dev = 0.3;
 	p->max_used = 0;
 	p->min_spam = 20;
 	p->min_ham = 20;

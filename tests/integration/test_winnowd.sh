@@ -34,7 +34,7 @@ trap cleanup EXIT
 
 # A rule file of the test's own: scores that land in each action band
 # (mark 5, subject 10, quarantine 20, reject 30) whatever Bayes adds
-# (BAYES_00 -3 to BAYES_50 +0.5 for these messages).
+# (BAYES_00 -3 to BAYES_50 +1.0 for these messages).
 mkdir -p "$work/rules"
 cat >"$work/rules/it.cf" <<'CF'
 body WN_IT_MARK /mark me please/

@@ -89,11 +89,18 @@ Test(bayes, symbols_follow_the_bands)
 	cr_assert_str_eq(wn_bayes_symbol(0.0, &w), "BAYES_00");
 	cr_assert_lt(w, 0);
 	cr_assert_str_eq(wn_bayes_symbol(0.5, &w), "BAYES_50");
+	cr_assert_gt(w, 0);
+	cr_assert_lt(w, WN_REQUIRED_SCORE_DEFAULT);
+	cr_assert_str_eq(wn_bayes_symbol(0.59, &w), "BAYES_50");
 	cr_assert_str_eq(wn_bayes_symbol(0.991, &w), "BAYES_99");
 	cr_assert_geq(w, WN_REQUIRED_SCORE_DEFAULT);
 	cr_assert_str_eq(wn_bayes_symbol(0.9995, &w), "BAYES_999");
 	cr_assert_str_eq(wn_bayes_symbol(0.97, &w), "BAYES_95");
-	cr_assert_lt(w, WN_REQUIRED_SCORE_DEFAULT);
+	/* Alone, Bayes calls spam from 60% (the cross-validated cut). */
+	cr_assert_str_eq(wn_bayes_symbol(0.6, &w), "BAYES_60");
+	cr_assert_geq(w, WN_REQUIRED_SCORE_DEFAULT);
+	cr_assert_str_eq(wn_bayes_symbol(0.3, &w), "BAYES_40");
+	cr_assert_lt(w, 0);
 }
 
 /* End to end: learn a few messages into a real LMDB store, scan others. */
