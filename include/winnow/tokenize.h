@@ -10,8 +10,8 @@
  *             . - ' _ joining a word ("e-mail", "don't"), runs of CJK
  *             characters as overlapping character pairs; from feature
  *             set 2 on, a word written with capitals also as written
- *             ("FREE", "Toshiba"), and runs of ! ? $ % as "punct:" + up
- *             to three of the character;
+ *             ("FREE", "Toshiba"), and runs of ! ? $ % as up to three
+ *             of the character, with the field's prefix ("!!", "subj:!!!");
  *   hidden    words of HTML text hidden from the reader, prefixed "hid:";
  *   headers   words of selected fields prefixed by a short field tag
  *             (subj:, from:, xm:, ...), the addresses' domains (from:, to:,
