@@ -218,15 +218,7 @@ static int
 wn_sq_read_stmt(wn_db_sqlite *s, int which, wn_sq_conn **c,
     sqlite3_stmt **st)
 {
-	int rc;
-
-	if ((rc = wn__sq_reader(s, c)) != 0)
-		return rc;
-	if ((*st = wn_sq_stmt(s, *c, which)) == NULL) {
-		wn__sq_release(s, *c);
-		return WN_EIO;
-	}
-	return 0;
+	return wn__sq_reader_stmt(s, wn_sq_stmt, which, c, st);
 }
 
 /* --- schema ---------------------------------------------------------- */
