@@ -79,6 +79,7 @@ typedef struct wn_tok_ctx {
 	size_t set_n;
 	int err;
 	bool v2;		/* feature set 2: capitals, punctuation */
+	bool v3;		/* feature set 3: list fields left out */
 
 	/* OSB window over the body words of the current text. */
 	uint64_t win_hash[WN_OSB_MAX];
@@ -619,6 +620,29 @@ wn_tok_received(wn_tok_ctx *c, const wn_tok_prefix *p, wn_str v)
 	}
 }
 
+/*
+ * A field a mailing list adds. It names the list that carried the
+ * message, and a list relays spam as well as ham: learned, these fields
+ * are ham evidence that spam posted to a list inherits. Left out from
+ * feature set 3 on (docs/arch/bayes.md has the cross-validation).
+ */
+static bool
+wn_tok_list_field(wn_str name)
+{
+	static const char *const fields[] = {
+		"Sender", "Precedence", "X-Loop", "Errors-To", "X-BeenThere",
+		"X-Mailman-Version"
+	};
+	size_t i;
+
+	if (name.len > 5 && wn_str_ieq((wn_str){ name.p, 5 }, "List-"))
+		return true;
+	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (wn_str_ieq(name, fields[i]))
+			return true;
+	return false;
+}
+
 static void
 wn_tok_headers(wn_tok_ctx *c, const wn_mime_msg *msg, wn_tok_prefixes *px)
 {
@@ -629,6 +653,8 @@ wn_tok_headers(wn_tok_ctx *c, const wn_mime_msg *msg, wn_tok_prefixes *px)
 		const wn_mime_header *h = &root->headers[i];
 		wn_str v = h->value;
 
+		if (c->v3 && wn_tok_list_field(h->name))
+			continue;
 		wn_tok_feature_lower(c, &px->hdr, h->name.p, h->name.len);
 		if (wn_str_ieq(h->name, "Received")) {
 			if (nrcvd++ < 8)
@@ -756,6 +782,7 @@ wn_tokenize(wn_arena *arena, const wn_mime_msg *msg,
 		;
 	wn_prefixes_init(&c, &px);
 	c.v2 = wn_tokenize_features(opts->seed) >= 2;
+	c.v3 = wn_tokenize_features(opts->seed) >= 3;
 
 	wn_tok_headers(&c, msg, &px);
 	wn_tok_parts(&c, msg, &px);

@@ -18,7 +18,11 @@
  *             rt:, rp:), Received hosts and IPs (rcvd:), content types and
  *             boundary shapes of every part (ct:, ctb:, cte:), the
  *             Message-ID domain and shape (mid:), and "hdr:" + the name of
- *             every top-level field present;
+ *             every top-level field present; from feature set 3 on, the
+ *             fields a mailing list adds (List-*, Sender, Precedence,
+ *             X-Loop, Errors-To, X-BeenThere, X-Mailman-Version) are left
+ *             out: they name the list that carried the message, which
+ *             relays spam and ham alike;
  *   urls      "url:" host and "dom:" registrable domain of every link;
  *   flags     "flag:" and the name of every parser anomaly;
  *   bigrams   orthogonal sparse bigrams (OSB) over the body words: the
@@ -85,13 +89,14 @@ typedef struct wn_tokenize_opts {
 } wn_tokenize_opts;
 
 #define WN_TOKENIZE_SEED_BASE	0x77696e6e6f770000ull	/* "winnow" */
-#define WN_TOKENIZE_FEATURES	2	/* the newest feature set */
+#define WN_TOKENIZE_FEATURES	3	/* the newest feature set */
 #define WN_TOKENIZE_DEFAULT_SEED (WN_TOKENIZE_SEED_BASE | WN_TOKENIZE_FEATURES)
 
 /*
  * wn_tokenize_features - the feature set version a seed stands for: its
  * low 16 bits for winnow's own seeds (1 before capitals and punctuation
- * were features), WN_TOKENIZE_FEATURES for any other seed.
+ * were features, 2 while list fields were), WN_TOKENIZE_FEATURES for any
+ * other seed.
  */
 unsigned wn_tokenize_features(uint64_t seed);
 

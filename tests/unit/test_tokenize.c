@@ -113,6 +113,35 @@ Test(tokenize, a_store_of_feature_set_1_keeps_its_features)
 	assert_lacks(t, "!!");
 }
 
+Test(tokenize, fields_a_mailing_list_adds_are_left_out)
+{
+	static const char msg[] = "Subject: x\n"
+	    "List-Id: Ports <ports.example.org>\n"
+	    "List-Unsubscribe: <mailto:ports-off@example.org>\n"
+	    "Sender: owner-ports@example.org\n"
+	    "Precedence: bulk\n"
+	    "X-Loop: example.org\n"
+	    "X-Mailer: Mutt\n"
+	    "\nbody text\n";
+	wn_tokens t = tokens_of(msg, 1);
+	wn_tokens t2 = tokens_seeded(msg, 1, WN_TOKENIZE_SEED_BASE | 2);
+
+	assert_lacks(t, "list:ports <ports.example.org>");
+	assert_lacks(t, "hdr:list-id");
+	assert_lacks(t, "hdr:list-unsubscribe");
+	assert_lacks(t, "hdr:sender");
+	assert_lacks(t, "hdr:precedence");
+	assert_lacks(t, "hdr:x-loop");
+	/* The author's fields stay. */
+	assert_has(t, "hdr:x-mailer");
+	assert_has(t, "xm:mutt");
+	assert_has(t, "text");
+	/* A store of feature set 2 keeps being fed them. */
+	assert_has(t2, "list:ports <ports.example.org>");
+	assert_has(t2, "hdr:list-id");
+	assert_has(t2, "hdr:sender");
+}
+
 Test(tokenize, numbers_prices_and_joined_words_stay_whole)
 {
 	wn_tokens t = tokens_of("Subject: x\n\nOnly $1,000.50 for e-mail "
