@@ -8,13 +8,16 @@ scores the fold.
 
 Usage:
   bayes_cv.py [--folds K] [--list TRAIN] [--data DIR] [--winnow BIN]
-              [--worst N] [-- EVAL_OPTIONS...]
+              [--worst N] [--cuts=A,B] [--peer NAME] [--scores FILE]
+              [--quiet] [-- EVAL_OPTIONS...]
 
 EVAL_OPTIONS go to `winnow eval` as they are (--robs 0.2, --osb 2, ...).
 Prints per fold and overall: FP and FN at the default verdict, 1-ROCA%
 (mean of the folds), and with --worst N the N spam and N ham that rank
 worst (the spam with the lowest scores, the ham with the highest), for
-reading what the classifier misses. Pure python3 standard library, plus
+reading what the classifier misses. --scores FILE writes every message's
+label, score and verdict, fold after fold, in metrics.py's format: runs of
+two filters with the same --folds give paired files for roca_ci.py. Pure python3 standard library, plus
 the winnow binary; finds the split and corpus as bayes.sh does.
 """
 
@@ -70,6 +73,8 @@ def main():
     ap.add_argument("--quiet", action="store_true", help="only the summary line")
     ap.add_argument("--cuts", default="",
                     help="comma-separated score cuts: FP and FN at each")
+    ap.add_argument("--scores", default=None,
+                    help="write label<TAB>score<TAB>verdict, fold after fold")
     ap.add_argument("eval_opts", nargs="*")
     a = ap.parse_args()
 
@@ -79,6 +84,7 @@ def main():
         folds[fold_of(l.split("\t")[1], a.folds)].append(l)
 
     rocas, fp, fn, nham, nspam, worst, pooled = [], 0, 0, 0, 0, [], []
+    all_rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for i in range(a.folds):
             tr = os.path.join(tmp, f"train{i}")
@@ -117,6 +123,7 @@ def main():
                       f"1-ROCA% {roca:.4f}")
             for (s, score, _), l in zip(rows, folds[i]):
                 pooled.append((s, score))
+            all_rows += rows
             if a.worst:
                 hs = sorted(sc for s, sc, _ in rows if not s)
                 ss = sorted(sc for s, sc, _ in rows if s)
@@ -130,6 +137,10 @@ def main():
                         bad = bisect.bisect_left(ss, score) + \
                             0.5 * (bisect.bisect_right(ss, score) - bisect.bisect_left(ss, score))
                     worst.append((s, score, i, l.split("\t")[1], bad))
+    if a.scores:
+        with open(a.scores, "w") as f:
+            f.writelines(f"{'spam' if s else 'ham'}\t{sc!r}\t{int(v)}\n"
+                         for s, sc, v in all_rows)
     mean = sum(rocas) / len(rocas)
     print(f"cv{a.folds} {a.peer or ' '.join(a.eval_opts) or 'defaults'}: 1-ROCA% {mean:.4f}  "
           f"FP {fp}/{nham} ({100 * fp / nham:.2f}%)  "
