@@ -288,6 +288,17 @@ if [ -n "$w" ] && [ -n "$b" ]; then
 		END { printf "winnow vs bogofilter (this run; > 1 means winnow is faster): classify, 1 client x%.2f (%.0f vs %.0f msgs/s); train x%.2f (%.2f vs %.2f s)\n", wc / bc, wc, bc, bt / wt, wt, bt }'
 fi
 [ -z "$eval_note" ] || { echo; echo "$eval_note"; }
+
+# How far each 1-ROCA% could move on another test set of this size.
+ci=()
+for f in winnow $filters; do
+	case " ${ci[*]} " in *" $f="*) continue ;; esac
+	grep -q "^$f	[^	]*	[0-9]" "$results" && ci+=("$f=$work/$f/scores1.tsv")
+done
+if [ "${#ci[@]}" -ge 2 ]; then
+	echo
+	python3 "$here/roca_ci.py" "${ci[@]}" 2>>"$log" || note "roca_ci.py failed (see $log)"
+fi
 echo
 echo "Work files, score files and logs: $work"
 exit "$failed"
