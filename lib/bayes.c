@@ -145,33 +145,11 @@ wn_bayes_combine(wn_arena *arena, const wn_bayes_params *p,
 	return 0;
 }
 
-static int
-wn_u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-uint64_t *
-wn_bayes_keys(wn_arena *arena, const wn_tokens *tokens)
-{
-	uint64_t *k = wn_arena_alloc(arena, (tokens->n ? tokens->n : 1) *
-	    sizeof(*k));
-	size_t i;
-
-	if (k == NULL)
-		return NULL;
-	for (i = 0; i < tokens->n; i++)
-		k[i] = tokens->v[i].hash;
-	qsort(k, tokens->n, sizeof(*k), wn_u64_cmp);
-	return k;
-}
-
 /*
  * Sort tokens by hash: LSD radix sort, 8 bits a pass, into tmp. Lookups
  * walk the B-tree in key order; a comparison sort of the ~600 features of
- * a message cost more than the lookups' page work it saved.
+ * a message cost more than the lookups' page work it saved; learning
+ * (wn_bayes_keys) sorts the same way.
  */
 static void
 wn_tokens_radix(wn_token *v, wn_token *tmp, size_t n)
@@ -199,6 +177,24 @@ wn_tokens_radix(wn_token *v, wn_token *tmp, size_t n)
 		dst = t;
 	}
 	/* An even number of passes leaves the result in v. */
+}
+
+uint64_t *
+wn_bayes_keys(wn_arena *arena, const wn_tokens *tokens)
+{
+	size_t n = tokens->n ? tokens->n : 1, i;
+	uint64_t *k = wn_arena_alloc(arena, n * sizeof(*k));
+	wn_token *sorted = wn_arena_alloc(arena, n * sizeof(*sorted));
+	wn_token *tmp = wn_arena_alloc(arena, n * sizeof(*tmp));
+
+	if (k == NULL || sorted == NULL || tmp == NULL)
+		return NULL;
+	if (tokens->n)
+		memcpy(sorted, tokens->v, tokens->n * sizeof(*sorted));
+	wn_tokens_radix(sorted, tmp, tokens->n);
+	for (i = 0; i < tokens->n; i++)
+		k[i] = sorted[i].hash;
+	return k;
 }
 
 int
