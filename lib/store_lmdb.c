@@ -169,39 +169,54 @@ wn_sat_add(uint32_t a, int d)
 	return a;
 }
 
-/* Apply spam/ham deltas (-1, 0, +1) to every key in one transaction. */
+/*
+ * Apply spam/ham deltas (-1, 0, +1) to every key in one transaction. One
+ * cursor: a key found is rewritten where the lookup left the cursor, so
+ * only new keys cost a second descent of the tree.
+ */
 static int
 wn_lmdb_apply(wn_store_lmdb *s, MDB_txn *txn, const uint64_t *keys, size_t n,
     int dspam, int dham, uint32_t today)
 {
+	MDB_cursor *cur;
 	size_t i;
 	int rc;
 
+	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0)
+		return rc;
 	for (i = 0; i < n; i++) {
 		MDB_val k = { sizeof(uint64_t), (void *)(uintptr_t)&keys[i] }, d;
 		wn_lmdb_value v = { 0, 0, 0 };
+		bool found;
 
-		rc = mdb_get(txn, s->tokens, &k, &d);
-		if (rc == 0 && d.mv_size == sizeof(v))
+		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			break;
+		if ((found = rc == 0)) {
+			if (d.mv_size != sizeof(v)) {
+				rc = MDB_CORRUPTED;
+				break;
+			}
 			memcpy(&v, d.mv_data, sizeof(v));
-		else if (rc != MDB_NOTFOUND)
-			return rc ? rc : MDB_CORRUPTED;
+		}
 		v.spam = wn_sat_add(v.spam, dspam);
 		v.ham = wn_sat_add(v.ham, dham);
 		if (dspam > 0 || dham > 0)
 			v.last_day = today;
+		rc = 0;
 		if (v.spam == 0 && v.ham == 0) {
-			if (rc == 0 && (rc = mdb_del(txn, s->tokens, &k,
-			    NULL)) != 0)
-				return rc;
+			if (found && (rc = mdb_cursor_del(cur, 0)) != 0)
+				break;
 			continue;
 		}
 		d.mv_size = sizeof(v);
 		d.mv_data = &v;
-		if ((rc = mdb_put(txn, s->tokens, &k, &d, 0)) != 0)
-			return rc;
+		if ((rc = mdb_cursor_put(cur, &k, &d, found ? MDB_CURRENT :
+		    0)) != 0)
+			break;
 	}
-	return 0;
+	mdb_cursor_close(cur);
+	return rc;
 }
 
 /* Learn one message inside txn; MDB error codes returned. */
