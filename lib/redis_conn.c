@@ -629,6 +629,9 @@ wn__redis_scratch(wn__redis_conn *c, size_t argc, size_t bytes)
 
 /* --- the pool --------------------------------------------------------- */
 
+static void wn_redis_vseterr(wn__redis *r, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 wn_redis_vseterr(wn__redis *r, const char *fmt, va_list ap)
 {

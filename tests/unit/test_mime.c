@@ -501,8 +501,8 @@ Test(mime, rfc2231_filename_wins_over_plain_fallback)
 	static const char *const cd[] = {
 		"attachment; filename=\"doc.pdf\"; filename*=utf-8''doc.exe",
 		"attachment; filename*=utf-8''doc.exe; filename=\"doc.pdf\"",
-		"attachment; filename=\"doc.pdf\"; filename*0=\"doc\";"
-		    " filename*1=\".exe\"",
+		("attachment; filename=\"doc.pdf\"; filename*0=\"doc\";"
+		    " filename*1=\".exe\""),
 	};
 	char buf[256];
 

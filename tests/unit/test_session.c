@@ -58,6 +58,9 @@ f_getsymval(void *ctx, const char *name)
 	return NULL;
 }
 
+static void f_record(fake *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static void
 f_record(fake *f, const char *fmt, ...)
 {
