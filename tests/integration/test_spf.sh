@@ -7,8 +7,9 @@
 # namespace made for this test; the test re-runs itself in that namespace,
 # so Postfix, winnowd and swaks use it as their only DNS. Each sender
 # domain yields one SPF result: pass, fail, softfail, neutral, none,
-# permerror, temperror, the HELO identity for a null sender, and a DNS
-# server that does not answer. Checks Received-SPF, Authentication-Results,
+# permerror, temperror, the HELO identity for a null sender, pass and fail
+# for an IPv6 client, and a DNS server that does not answer. winnowd
+# listens on IPv6 loopback here. Checks Received-SPF, Authentication-Results,
 # the SPF_* symbol in X-Spam-Status, and how long the silent case takes.
 # Exit 0 pass, 1 fail, 77 skipped (not root, or no network namespaces).
 set -eu
@@ -53,6 +54,8 @@ trap cleanup EXIT
 [ -z "${WN_IT_KEEP:-}" ] || trap "wd_stop; pf_stop || true" EXIT
 
 wport=$(pf_free_port 23000)
+# This test's winnowd listens on IPv6 loopback (the others on IPv4).
+WD_INET6=1
 wd_config "$work" "$wport" \
     "rules = none" "store =" "spf = yes" "spf_timeout = 1" \
     "authserv_id = mx.test.example" "trusted_networks = none" \
@@ -62,18 +65,21 @@ unset RES_OPTIONS || true
 wd_start
 pf_setup "$work/pf" "$(pf_free_port 24000)" "$WD_SPEC"
 # No reverse lookups of the presented client: they are not under test.
-pf_postconf "smtpd_peername_lookup = no"
+# IPv6 on, so XCLIENT may present an IPv6 client.
+pf_postconf "smtpd_peername_lookup = no" "inet_protocols = all" \
+    "smtpd_authorized_xclient_hosts = 127.0.0.0/8, [::1]/128"
 pf_start
 
-# spf_case NAME FROM HELO WANT - send one message and check its headers.
+# spf_case NAME FROM HELO WANT [CLIENT] - send one message from CLIENT
+# (XCLIENT syntax; 192.0.2.10 when not given) and check its headers.
 spf_case() {
-	name=$1 from=$2 helo=$3 want=$4
+	name=$1 from=$2 helo=$3 want=$4 client=${5:-192.0.2.10}
 	f=$work/$name.eml
 	printf 'From: a@example.org\nTo: user@test.example\nSubject: spf-%s\n\nhello\n' \
 	    "$name" >"$f"
 	swaks --server 127.0.0.1 --port "$PF_PORT" --helo "$helo" \
 	    --from "${from:-<>}" --to user@test.example --data "@$f" \
-	    --xclient-addr 192.0.2.10 --suppress-data --timeout 60 \
+	    --xclient-addr "$client" --suppress-data --timeout 60 \
 	    >"$work/$name.out" 2>&1 || {
 		fail "$name: accepted (see $work/$name.out)"
 		return 0
@@ -110,6 +116,8 @@ spf_case permerror-lookups user@permerror-lookups.spf.test client.test \
     permerror
 spf_case temperror user@temperror.spf.test client.test temperror
 spf_case helo "" helo.spf.test pass
+spf_case pass6 user@pass6.spf.test client.test pass IPV6:2001:db8::10
+spf_case fail6 user@fail6.spf.test client.test fail IPV6:2001:db8::10
 
 d=
 for x in $(pf_delivered_files); do
@@ -125,6 +133,13 @@ for x in $(pf_delivered_files); do
 done
 check "null sender: the HELO identity is checked" \
     sh -c "sed -n '/^Received-SPF/,/identity=/p' '$d' | grep -q 'identity=helo;'"
+d=
+for x in $(pf_delivered_files); do
+	grep -q "^Subject: spf-fail6\$" "$x" && d=$x
+done
+check "IPv6 client: Received-SPF names client-ip=2001:db8::10" \
+    sh -c "sed -n '/^Received-SPF/,/identity=/p' '$d' |
+        grep -q 'client-ip=2001:db8::10;'"
 
 # A DNS server that does not answer: temperror, within the time limit.
 dns_silent_start

@@ -14,7 +14,8 @@
 #   wd_alive                            true while it runs
 #
 # Variables: WD_CONF WD_LOG WD_PID WD_PORT WD_SPEC (Postfix's milter spec,
-# inet:127.0.0.1:PORT). Set WD_WRAP to a command prefix (for example
+# inet:127.0.0.1:PORT, or inet:[::1]:PORT when WD_INET6 is set before
+# wd_config). Set WD_WRAP to a command prefix (for example
 # "ip netns exec NAME") to start winnowd under it.
 
 _wd_err() {
@@ -28,8 +29,13 @@ wd_config() {
 	WD_CONF=$WD_DIR/winnow.conf
 	WD_LOG=$WD_DIR/winnowd.log
 	WD_SPEC=inet:127.0.0.1:$WD_PORT
+	_wd_socket=inet:$WD_PORT@127.0.0.1
+	if [ -n "${WD_INET6:-}" ]; then
+		WD_SPEC=inet:[::1]:$WD_PORT
+		_wd_socket=inet6:$WD_PORT@::1
+	fi
 	{
-		echo "socket = inet:$WD_PORT@127.0.0.1"
+		echo "socket = $_wd_socket"
 		echo "pid_file = $WD_DIR/winnowd.pid"
 		echo "report_spool = $WD_DIR/spool"
 		echo "bulk_store = $WD_DIR/bulk.lmdb"
