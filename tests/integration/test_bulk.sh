@@ -74,13 +74,11 @@ copy() {
 # status TAG - the X-Spam-Status header (unfolded) of the first delivered
 # copy tagged TAG
 status() {
-	for f in $(pf_delivered_files); do
-		if grep -q "^X-Test-Copy: $1\$" "$f"; then
-			sed -n '/^X-Spam-Status:/,/^[^ \t]/p' "$f" | tr -d '\n'
-			return 0
-		fi
-	done
-	echo "(not delivered)"
+	if f=$(pf_delivered_with "^X-Test-Copy: $1\$"); then
+		sed -n '/^X-Spam-Status:/,/^[^ \t]/p' "$f" | tr -d '\n'
+	else
+		echo "(not delivered)"
+	fi
 }
 
 # has TAG PATTERN / lacks TAG PATTERN

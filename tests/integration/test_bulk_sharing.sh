@@ -88,13 +88,11 @@ pf_start
 copy() { { echo "X-Test-Copy: $2"; cat "$1"; } >"$work/$2.eml"; }
 status() {
 	pf_wait_idle 60 >/dev/null 2>&1 || true
-	for f in $(pf_delivered_files); do
-		if grep -q "^X-Test-Copy: $1\$" "$f"; then
-			sed -n '/^X-Spam-Status:/,/^[^ \t]/p' "$f" | tr -d '\n'
-			return 0
-		fi
-	done
-	echo "(not delivered)"
+	if f=$(pf_delivered_with "^X-Test-Copy: $1\$"); then
+		sed -n '/^X-Spam-Status:/,/^[^ \t]/p' "$f" | tr -d '\n'
+	else
+		echo "(not delivered)"
+	fi
 }
 has() { status "$1" | grep -q -- "$2"; }
 lacks() { s=$(status "$1"); [ "$s" != "(not delivered)" ] &&

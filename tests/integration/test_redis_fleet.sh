@@ -123,13 +123,11 @@ send() {
 status() {
 	pf_use "$work/pf$(echo "$1" | tr AB ab)"
 	pf_wait_idle 60 >/dev/null 2>&1 || true
-	for f in $(pf_delivered_files); do
-		if grep -q "^X-Test-Copy: $2\$" "$f"; then
-			sed -n '/^X-Spam-Status:/,/^[^ \t]/p' "$f" | tr -d '\n'
-			return 0
-		fi
-	done
-	echo "(not delivered)"
+	if f=$(pf_delivered_with "^X-Test-Copy: $2\$"); then
+		sed -n '/^X-Spam-Status:/,/^[^ \t]/p' "$f" | tr -d '\n'
+	else
+		echo "(not delivered)"
+	fi
 }
 has() { status "$1" "$2" | grep -q -- "$3"; }
 lacks() { s=$(status "$1" "$2"); [ "$s" != "(not delivered)" ] &&

@@ -85,10 +85,7 @@ spf_case() {
 		return 0
 	}
 	pf_wait_idle 30 || true
-	d=
-	for x in $(pf_delivered_files); do
-		grep -q "^Subject: spf-$name\$" "$x" && d=$x
-	done
+	d=$(pf_delivered_with "^Subject: spf-$name\$") || d=
 	if [ -z "$d" ]; then
 		fail "$name: delivered"
 		return 0
@@ -119,24 +116,15 @@ spf_case helo "" helo.spf.test pass
 spf_case pass6 user@pass6.spf.test client.test pass IPV6:2001:db8::10
 spf_case fail6 user@fail6.spf.test client.test fail IPV6:2001:db8::10
 
-d=
-for x in $(pf_delivered_files); do
-	grep -q "^Subject: spf-fail\$" "$x" && d=$x
-done
+d=$(pf_delivered_with "^Subject: spf-fail\$") || d=
 check "fail: Received-SPF names client-ip and identity" \
     sh -c "sed -n '/^Received-SPF/,/identity=/p' '$d' |
         grep -q 'client-ip=192.0.2.10;' &&
         sed -n '/^Received-SPF/,/identity=/p' '$d' | grep -q 'identity=mailfrom;'"
-d=
-for x in $(pf_delivered_files); do
-	grep -q "^Subject: spf-helo\$" "$x" && d=$x
-done
+d=$(pf_delivered_with "^Subject: spf-helo\$") || d=
 check "null sender: the HELO identity is checked" \
     sh -c "sed -n '/^Received-SPF/,/identity=/p' '$d' | grep -q 'identity=helo;'"
-d=
-for x in $(pf_delivered_files); do
-	grep -q "^Subject: spf-fail6\$" "$x" && d=$x
-done
+d=$(pf_delivered_with "^Subject: spf-fail6\$") || d=
 check "IPv6 client: Received-SPF names client-ip=2001:db8::10" \
     sh -c "sed -n '/^Received-SPF/,/identity=/p' '$d' |
         grep -q 'client-ip=2001:db8::10;'"

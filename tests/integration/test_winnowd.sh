@@ -84,13 +84,7 @@ msg() {
 
 # delivered SUBJECT - path of the delivered message with that subject
 delivered() {
-	for f in $(pf_delivered_files); do
-		if grep -q "^Subject: .*$1" "$f"; then
-			echo "$f"
-			return 0
-		fi
-	done
-	return 1
+	pf_delivered_with "^Subject: .*$1"
 }
 
 send() {

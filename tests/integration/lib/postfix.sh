@@ -660,6 +660,18 @@ pf_delivered_files() {
 	find "$PF_MAIL" -type f -path '*/new/*' | sort
 }
 
+# pf_delivered_with PATTERN - path of the first delivered message with a
+# line matching PATTERN (grep); status 1 when there is none.
+pf_delivered_with() {
+	for _pf_f in $(pf_delivered_files); do
+		if grep -q -- "$1" "$_pf_f"; then
+			echo "$_pf_f"
+			return 0
+		fi
+	done
+	return 1
+}
+
 pf_count_delivered() {
 	_pf_need_setup || return 1
 	find "$PF_MAIL" -type f -path '*/new/*' | wc -l | tr -d ' '
