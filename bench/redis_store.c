@@ -127,7 +127,7 @@ main(int argc, char **argv)
 		d[15] = 0xbe;
 		t0 = now_us();
 		if (st->ops->learn(st, d, m % 2 ? WN_LEARN_SPAM : WN_LEARN_HAM,
-		    keys, BENCH_KEYS, 20000, &res) != 0) {
+		    keys, BENCH_KEYS, NULL, 0, 20000, &res) != 0) {
 			fprintf(stderr, "redis_store: learn: %s\n",
 			    wn_store_error(st));
 			return 1;

@@ -74,6 +74,15 @@ int wn_cmd_report(int argc, char **argv);
 int wn_cli_open_store(const char *cmd, const char *path, unsigned flags,
     wn_scan_config *cfg, wn_store **st_out);
 
+/*
+ * wn_cli_retrain - flush st and fit the linear stage on its samples (a
+ * store that keeps none is left alone); says on standard output what it
+ * trained on unless quiet, and on standard error why it failed. Returns
+ * an exit code.
+ */
+int wn_cli_retrain(const char *cmd, const char *path, wn_store *st,
+    const wn_linear_params *p, bool quiet);
+
 /* wn_cli_default_db - WN_CLI_DEFAULT_DB */
 const char *wn_cli_default_db(void);
 

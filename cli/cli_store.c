@@ -50,3 +50,33 @@ wn_cli_default_db(void)
 {
 	return WN_CLI_DEFAULT_DB;
 }
+
+int
+wn_cli_retrain(const char *cmd, const char *path, wn_store *st,
+    const wn_linear_params *p, bool quiet)
+{
+	wn_linear_info info;
+	bool trained;
+	int rc;
+
+	if (st->ops->samples_each == NULL)
+		return 0;	/* Redis: Fisher alone, nothing to train */
+	if ((rc = st->ops->flush(st)) != 0 ||
+	    (rc = wn_linear_train(st, p, &trained, &info)) != 0) {
+		fprintf(stderr, "winnow %s: %s: linear stage: %s\n", cmd, path,
+		    st->error[0] ? wn_store_error(st) : wn_strerror(rc));
+		return rc == WN_ENOMEM ? WN_EXIT_SOFTWARE : WN_EXIT_FAIL;
+	}
+	if (quiet)
+		return 0;
+	if (trained)
+		printf("linear stage: trained on %llu spam and %llu ham "
+		    "samples\n", (unsigned long long)info.spam,
+		    (unsigned long long)info.ham);
+	else
+		printf("linear stage: not trained, %llu spam and %llu ham "
+		    "samples kept, %llu of each needed\n",
+		    (unsigned long long)info.spam, (unsigned long long)info.ham,
+		    (unsigned long long)p->min_samples);
+	return 0;
+}

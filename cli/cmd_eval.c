@@ -47,6 +47,9 @@ static const char wn_eval_usage[] =
     "  --osb N          bigram window (default 1)\n"
     "  --robs X, --robx X, --min-dev X, --max-used N\n"
     "                   Bayes parameters (see winnow(1))\n"
+    "  --no-linear      Fisher alone: no linear stage\n"
+    "  --linear-c X, --fisher-weight X, --linear-offset X\n"
+    "                   linear stage parameters (see winnow(1))\n"
     "  -h, --help       this help\n";
 
 static double
@@ -228,6 +231,10 @@ wn_cmd_eval(int argc, char **argv)
 		{ "min-dev", required_argument, NULL, 'm' },
 		{ "max-used", required_argument, NULL, 'u' },
 		{ "rules", required_argument, NULL, 'R' },
+		{ "no-linear", no_argument, NULL, 'N' },
+		{ "linear-c", required_argument, NULL, 'C' },
+		{ "fisher-weight", required_argument, NULL, 'F' },
+		{ "linear-offset", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -278,16 +285,26 @@ wn_cmd_eval(int argc, char **argv)
 				return rc;
 			cfg.bayes.max_used = (unsigned)v;
 			break;
+		case 'N':
+			cfg.bayes.use_linear = false;
+			break;
 		case 'S':
 		case 'X':
 		case 'm':
+		case 'C':
+		case 'F':
+		case 'O':
 			dp = c == 'S' ? &cfg.bayes.robs : c == 'X' ?
-			    &cfg.bayes.robx : &cfg.bayes.min_dev;
+			    &cfg.bayes.robx : c == 'm' ? &cfg.bayes.min_dev :
+			    c == 'C' ? &cfg.bayes.linear.c : c == 'F' ?
+			    &cfg.bayes.linear.fisher_weight :
+			    &cfg.bayes.linear.offset;
 			arg = optarg;
 			*dp = strtod(arg, &end);
-			if (*arg == '\0' || *end != '\0' || *dp < 0 || *dp > 100)
-				return wn_cli_usage_error("eval",
-				    "--robs, --robx and --min-dev take numbers");
+			if (*arg == '\0' || *end != '\0' || *dp < 0 ||
+			    *dp > 1000)
+				return wn_cli_usage_error("eval", "the Bayes and "
+				    "linear stage parameters take numbers");
 			break;
 		case 'R':
 			if ((rc = wn_cli_rule_path_add("eval", &rule_paths,
@@ -357,6 +374,9 @@ wn_cmd_eval(int argc, char **argv)
 		rc = WN_EXIT_FAIL;
 		goto out;
 	}
+	if (cfg.bayes.use_linear && (rc = wn_cli_retrain("eval", db, st,
+	    &cfg.bayes.linear, true)) != 0)
+		goto out;
 	train_s = wn_now() - t0;
 
 	e.learning = false;

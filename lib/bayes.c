@@ -22,6 +22,8 @@ wn_bayes_params_default(wn_bayes_params *p)
 	p->max_used = 0;
 	p->min_spam = 20;
 	p->min_ham = 20;
+	p->use_linear = true;
+	wn_linear_params_default(&p->linear);
 }
 
 double
@@ -197,9 +199,34 @@ wn_bayes_keys(wn_arena *arena, const wn_tokens *tokens)
 	return k;
 }
 
+/* Fuse Fisher's probability with the linear stage's margin, if any. */
+static int
+wn_bayes_fuse(wn_store *st, const wn_bayes_params *p, const wn_linear_x *lx,
+    wn_bayes_result *out)
+{
+	double margin, f, z;
+	bool have;
+	int rc;
+
+	out->fisher = out->prob;
+	if (out->abstained || lx == NULL || !p->use_linear)
+		return 0;
+	if ((rc = wn_linear_margin(st, lx, &margin, &have, NULL)) != 0 ||
+	    !have)
+		return rc;
+	f = out->prob < 1e-12 ? 1e-12 : out->prob > 1 - 1e-12 ? 1 - 1e-12 :
+	    out->prob;
+	z = margin + p->linear.fisher_weight * log(f / (1 - f));
+	out->linear = true;
+	out->margin = margin;
+	out->prob = wn_linear_prob(&p->linear, z);
+	return 0;
+}
+
 int
 wn_bayes_classify(wn_arena *arena, wn_store *st, const wn_bayes_params *p,
-    const wn_tokens *tokens, size_t n_clues, wn_bayes_result *out)
+    const wn_tokens *tokens, const wn_linear_x *lx, size_t n_clues,
+    wn_bayes_result *out)
 {
 	size_t n = tokens->n, i;
 	wn_token *sorted, *tmp;
@@ -221,6 +248,8 @@ wn_bayes_classify(wn_arena *arena, wn_store *st, const wn_bayes_params *p,
 		keys[i] = sorted[i].hash;
 	if ((rc = st->ops->lookup_many(st, keys, n, counts, &tot)) != 0)
 		return rc;
-	return wn_bayes_combine(arena, p, sorted, counts, n, tot.spam_msgs,
-	    tot.ham_msgs, n_clues, out);
+	if ((rc = wn_bayes_combine(arena, p, sorted, counts, n, tot.spam_msgs,
+	    tot.ham_msgs, n_clues, out)) != 0)
+		return rc;
+	return wn_bayes_fuse(st, p, lx, out);
 }

@@ -130,11 +130,19 @@ wn_scan(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
 	    WN_GTUBE_SCORE)) != 0)
 		return rc;
 	if (c->store != NULL) {
+		wn_linear_x lx, *lxp = NULL;
+
 		if ((rc = wn_tokenize(arena, out->msg, &c->tokenize,
 		    &out->tokens)) != 0)
 			return rc;
+		if (c->bayes.use_linear && c->store->ops->model_read != NULL) {
+			if ((rc = wn_linear_features(arena, &out->tokens, data,
+			    out->msg->header_bytes, &lx)) != 0)
+				return rc;
+			lxp = &lx;
+		}
 		rc = wn_bayes_classify(arena, c->store, &c->bayes, &out->tokens,
-		    c->n_clues, &out->bayes);
+		    lxp, c->n_clues, &out->bayes);
 		if (rc != 0)
 			return rc;
 		out->bayes_run = true;
@@ -158,9 +166,11 @@ wn_learn_message(wn_arena *arena, const wn_scan_config *c, wn_store *st,
     const char *data, size_t len, enum wn_learn_class cls, uint32_t today,
     enum wn_learn_result *result_out)
 {
-	uint8_t digest[WN_DIGEST_LEN];
+	uint8_t digest[WN_DIGEST_LEN], *sample = NULL;
+	size_t sample_len = 0;
 	wn_mime_msg *msg;
 	wn_tokens toks;
+	wn_linear_x lx;
 	uint64_t *keys;
 	int rc;
 
@@ -169,7 +179,14 @@ wn_learn_message(wn_arena *arena, const wn_scan_config *c, wn_store *st,
 		return rc;
 	if ((keys = wn_bayes_keys(arena, &toks)) == NULL)
 		return WN_ENOMEM;
+	/* A store that keeps samples gets this message's for the linear
+	 * stage, whatever use_linear says: the model is the store's. */
+	if (st->ops->samples_each != NULL && cls != WN_LEARN_FORGET &&
+	    ((rc = wn_linear_features(arena, &toks, data, msg->header_bytes,
+	    &lx)) != 0 ||
+	    (rc = wn_linear_encode(arena, &lx, &sample, &sample_len)) != 0))
+		return rc;
 	wn_message_digest(data, len, digest);
-	return st->ops->learn(st, digest, cls, keys, toks.n, today,
-	    result_out);
+	return st->ops->learn(st, digest, cls, keys, toks.n, sample,
+	    sample_len, today, result_out);
 }

@@ -1,10 +1,13 @@
 /*
  * store_lmdb.c - the token store in one LMDB file (the embedded default).
  *
- * Three named databases: "tokens" (8-byte integer key = feature hash, value
+ * Four named databases: "tokens" (8-byte integer key = feature hash, value
  * spam count, ham count, last learned day), "digests" (16-byte message
- * digest, value the class it was learned as) and "meta" (format version,
- * tokenizer settings, learned message totals).
+ * digest, value the class it was learned as), "samples" (the same digest,
+ * value the class, the learned day and the linear stage's sample; stores
+ * made before it have none until they are written to) and "meta" (format
+ * version, tokenizer settings, learned message totals, the linear model
+ * under "linear").
  *
  * One environment per handle, opened with MDB_NOTLS so read transactions
  * may move between threads; every lookup is one short read transaction,
@@ -44,12 +47,15 @@ typedef struct wn_lmdb_logged {
 	uint32_t today;
 	uint64_t *keys;
 	size_t n;
+	uint8_t *sample;	/* or NULL */
+	size_t sample_len;
 } wn_lmdb_logged;
 
 typedef struct wn_store_lmdb {
 	wn_store base;
 	wn__lmdb lm;		/* environment, growth, errors */
-	MDB_dbi tokens, digests, meta;
+	MDB_dbi tokens, digests, meta, samples;
+	bool have_samples;	/* the samples database exists */
 	bool readonly;
 	bool bulk;
 	uint64_t seed;
@@ -219,10 +225,46 @@ wn_lmdb_apply(wn_store_lmdb *s, MDB_txn *txn, const uint64_t *keys, size_t n,
 	return rc;
 }
 
+/*
+ * Keep (or for forget, or without a sample, drop) the sample of a message
+ * learned as cls. only_missing: leave a sample already kept alone.
+ */
+static int
+wn_lmdb_sample_put(wn_store_lmdb *s, MDB_txn *txn, const uint8_t *digest,
+    enum wn_learn_class cls, const uint8_t *sample, size_t sample_len,
+    uint32_t today, bool only_missing)
+{
+	MDB_val k = { WN_DIGEST_LEN, (void *)(uintptr_t)digest }, d;
+	int rc;
+
+	if (!s->have_samples)
+		return 0;
+	if (cls == WN_LEARN_FORGET || sample == NULL) {
+		if (only_missing)
+			return 0;
+		rc = mdb_del(txn, s->samples, &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	if (only_missing) {
+		rc = mdb_get(txn, s->samples, &k, &d);
+		if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	d.mv_size = 5 + sample_len;
+	d.mv_data = NULL;
+	if ((rc = mdb_put(txn, s->samples, &k, &d, MDB_RESERVE)) != 0)
+		return rc;
+	((uint8_t *)d.mv_data)[0] = (uint8_t)cls;
+	memcpy((uint8_t *)d.mv_data + 1, &today, 4);
+	memcpy((uint8_t *)d.mv_data + 5, sample, sample_len);
+	return 0;
+}
+
 /* Learn one message inside txn; MDB error codes returned. */
 static int
 wn_lmdb_learn_txn(wn_store_lmdb *s, MDB_txn *txn, const uint8_t *digest,
-    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_class cls, const uint64_t *keys, size_t n,
+    const uint8_t *sample, size_t sample_len, uint32_t today,
     enum wn_learn_result *res)
 {
 	MDB_val dk = { WN_DIGEST_LEN, (void *)(uintptr_t)digest }, dv;
@@ -243,7 +285,9 @@ wn_lmdb_learn_txn(wn_store_lmdb *s, MDB_txn *txn, const uint8_t *digest,
 		*res = WN_LEARN_FORGOTTEN;
 	} else if (had == (int)cls) {
 		*res = WN_LEARN_DUPLICATE;
-		return 0;
+		/* Learned before samples were kept: keep one now. */
+		return wn_lmdb_sample_put(s, txn, digest, cls, sample,
+		    sample_len, today, true);
 	} else
 		*res = had < 0 ? WN_LEARNED : WN_LEARN_MOVED;
 	if ((rc = wn_meta_get_u64(s, txn, "spam_msgs", &spam_msgs)) != 0 ||
@@ -269,6 +313,9 @@ wn_lmdb_learn_txn(wn_store_lmdb *s, MDB_txn *txn, const uint8_t *digest,
 	    (rc = wn_meta_put_u64(s, txn, "spam_msgs", spam_msgs)) != 0 ||
 	    (rc = wn_meta_put_u64(s, txn, "ham_msgs", ham_msgs)) != 0)
 		return rc;
+	if ((rc = wn_lmdb_sample_put(s, txn, digest, cls, sample, sample_len,
+	    today, false)) != 0)
+		return rc;
 	if (cls == WN_LEARN_FORGET)
 		return mdb_del(txn, s->digests, &dk, NULL);
 	c = (uint8_t)cls;
@@ -282,8 +329,10 @@ wn_lmdb_log_clear(wn_store_lmdb *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->log_n; i++)
+	for (i = 0; i < s->log_n; i++) {
 		wn_free(s->log[i].keys);
+		wn_free(s->log[i].sample);
+	}
 	s->log_n = 0;
 }
 
@@ -299,7 +348,8 @@ wn_lmdb_replay(wn_store_lmdb *s)
 		wn_lmdb_logged *l = &s->log[i];
 
 		if ((rc = wn_lmdb_learn_txn(s, s->batch, l->digest, l->cls,
-		    l->keys, l->n, l->today, &res)) != 0)
+		    l->keys, l->n, l->sample, l->sample_len, l->today,
+		    &res)) != 0)
 			return rc;
 	}
 	return 0;
@@ -371,7 +421,8 @@ wn_lmdb_flush(wn_store *st)
 /* Bulk mode: learn into the open batch, logging for a replay. */
 static int
 wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
-    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_class cls, const uint64_t *keys, size_t n,
+    const uint8_t *sample, size_t sample_len, uint32_t today,
     enum wn_learn_result *res)
 {
 	wn_lmdb_logged *l;
@@ -396,8 +447,19 @@ wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
 		return WN_ENOMEM;
 	}
 	memcpy(l->keys, keys, n * sizeof(*keys));
+	l->sample = NULL;
+	l->sample_len = sample_len;
 	s->log_n++;
-	rc = wn_lmdb_learn_txn(s, s->batch, digest, cls, keys, n, today, res);
+	if (sample != NULL) {
+		if ((l->sample = wn_malloc(sample_len ? sample_len : 1)) ==
+		    NULL) {
+			wn_lmdb_batch_abort(s);
+			return WN_ENOMEM;
+		}
+		memcpy(l->sample, sample, sample_len);
+	}
+	rc = wn_lmdb_learn_txn(s, s->batch, digest, cls, keys, n, sample,
+	    sample_len, today, res);
 	if (rc == MDB_MAP_FULL)
 		rc = wn_lmdb_batch_regrow(s);
 	else if (rc != 0)
@@ -413,7 +475,8 @@ wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
 
 static int
 wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
-    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_class cls, const uint64_t *keys, size_t n,
+    const uint8_t *sample, size_t sample_len, uint32_t today,
     enum wn_learn_result *result_out)
 {
 	wn_store_lmdb *s = (wn_store_lmdb *)st;
@@ -426,13 +489,13 @@ wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
 		return WN_EINVAL;
 	}
 	if (s->bulk)
-		return wn_lmdb_learn_bulk(s, digest, cls, keys, n, today,
-		    result_out);
+		return wn_lmdb_learn_bulk(s, digest, cls, keys, n, sample,
+		    sample_len, today, result_out);
 	for (tries = 0; tries < 16; tries++) {
 		if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 			return rc;
-		rc = wn_lmdb_learn_txn(s, txn, digest, cls, keys, n, today,
-		    result_out);
+		rc = wn_lmdb_learn_txn(s, txn, digest, cls, keys, n, sample,
+		    sample_len, today, result_out);
 		if (rc == 0)
 			rc = wn__lmdb_commit(&s->lm, txn);
 		else
@@ -606,6 +669,101 @@ fail:
 	return wn__lmdb_err(&s->lm, "expire", rc);
 }
 
+static int
+wn_lmdb_samples_each(wn_store *st, int (*fn)(enum wn_learn_class cls,
+    uint32_t day, const uint8_t *data, size_t len, void *arg), void *arg)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, stop = 0;
+
+	if (!s->have_samples)
+		return 0;
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, s->samples, &cur)) != 0) {
+		wn__lmdb_abort(&s->lm, txn);
+		return wn__lmdb_err(&s->lm, "samples", rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		const uint8_t *v = d.mv_data;
+		uint32_t day;
+
+		if (d.mv_size < 5) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(&day, v + 1, 4);
+		if ((stop = fn((enum wn_learn_class)v[0], day, v + 5,
+		    d.mv_size - 5, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	wn__lmdb_abort(&s->lm, txn);
+	if (stop != 0)
+		return stop;
+	if (rc != MDB_NOTFOUND)
+		return wn__lmdb_err(&s->lm, "samples", rc);
+	return 0;
+}
+
+static int
+wn_lmdb_model_read(wn_store *st, int (*fn)(const void *blob, size_t len,
+    void *arg), void *arg)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_val k = { 6, (void *)(uintptr_t)"linear" }, d;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	rc = mdb_get(txn, s->meta, &k, &d);
+	if (rc == 0)
+		rc = fn(d.mv_data, d.mv_size, arg);
+	else if (rc == MDB_NOTFOUND)
+		rc = WN_ENOENT;
+	else
+		rc = wn__lmdb_err(&s->lm, "model", rc);
+	wn__lmdb_abort(&s->lm, txn);
+	return rc;
+}
+
+static int
+wn_lmdb_model_write(wn_store *st, const void *blob, size_t len)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_val k = { 6, (void *)(uintptr_t)"linear" };
+	MDB_val d = { len, (void *)(uintptr_t)blob };
+	MDB_txn *txn;
+	int rc, tries;
+
+	if (s->readonly) {
+		snprintf(s->base.error, sizeof(s->base.error),
+		    "store opened read-only");
+		return WN_EINVAL;
+	}
+	if ((rc = wn_lmdb_flush(st)) != 0)
+		return rc;
+	for (tries = 0; tries < 16; tries++) {
+		if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
+			return rc;
+		rc = mdb_put(txn, s->meta, &k, &d, 0);
+		if (rc == 0)
+			rc = wn__lmdb_commit(&s->lm, txn);
+		else
+			wn__lmdb_abort(&s->lm, txn);
+		if (rc != MDB_MAP_FULL)
+			break;
+		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
+			return rc;
+	}
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "model", rc);
+}
+
 static void
 wn_lmdb_close(wn_store *st)
 {
@@ -632,6 +790,9 @@ static const wn_store_ops wn_store_lmdb_ops = {
 	.expire = wn_lmdb_expire,
 	.flush = wn_lmdb_flush,
 	.close = wn_lmdb_close,
+	.samples_each = wn_lmdb_samples_each,
+	.model_read = wn_lmdb_model_read,
+	.model_write = wn_lmdb_model_write,
 };
 
 /* Open the named databases and check or write the meta records. */
@@ -658,6 +819,13 @@ wn_lmdb_setup(wn_store_lmdb *s, unsigned flags, const wn_store_params *p)
 		}
 		return wn__lmdb_err(&s->lm, "open", rc);
 	}
+	/* Stores made before samples were kept gain the database when
+	 * opened for writing; read-only, they have none. */
+	rc = mdb_dbi_open(txn, "samples", s->readonly ? 0 : MDB_CREATE,
+	    &s->samples);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		goto fail;
+	s->have_samples = rc == 0;
 	if ((rc = wn_meta_get_u64(s, txn, "version", &version)) != 0)
 		goto fail;
 	if (version == 0) {

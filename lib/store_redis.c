@@ -483,7 +483,8 @@ out:
 
 static int
 wn_rs_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
-    enum wn_learn_class cls, const uint64_t *keys, size_t n, uint32_t today,
+    enum wn_learn_class cls, const uint64_t *keys, size_t n,
+    const uint8_t *sample, size_t sample_len, uint32_t today,
     enum wn_learn_result *result_out)
 {
 	wn_store_redis *s = (wn_store_redis *)st;
@@ -493,6 +494,9 @@ wn_rs_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
 	char clss[4], days[16], *p;
 	int rc;
 
+	/* A Redis store keeps no samples: its model is Fisher's alone. */
+	(void)sample;
+	(void)sample_len;
 	if (s->readonly)
 		return wn__redis_fail(s->r, WN_EINVAL, "store opened "
 		    "read-only");

@@ -14,7 +14,9 @@
  *     H = C^-1(-2 sum ln f(w), 2k),  S = C^-1(-2 sum ln(1 - f(w)), 2k)
  *     P = (1 + H - S) / 2
  *
- * where C^-1 is the chi-square survival function. Below min_spam learned
+ * where C^-1 is the chi-square survival function. Where the store holds a
+ * linear model (linear.h), P is fused with its margin into the reported
+ * probability; out->fisher keeps Fisher's own. Below min_spam learned
  * spam or min_ham learned ham messages the classifier abstains and says
  * why. Thread-safe; results live in the caller's arena.
  */
@@ -26,6 +28,7 @@
 #include <stdint.h>
 
 #include <winnow/arena.h>
+#include <winnow/linear.h>
 #include <winnow/store.h>
 #include <winnow/tokenize.h>
 
@@ -36,6 +39,8 @@ typedef struct wn_bayes_params {
 	unsigned max_used;	/* most extreme features combined; 0: all */
 	uint64_t min_spam;	/* learned spam needed before scoring */
 	uint64_t min_ham;	/* learned ham needed before scoring */
+	bool use_linear;	/* add the linear stage where there is a model */
+	wn_linear_params linear;
 } wn_bayes_params;
 
 /* wn_bayes_params_default - defaults tuned on the training split */
@@ -53,6 +58,9 @@ typedef struct wn_bayes_result {
 	bool abstained;
 	const char *reason;	/* why it abstained (arena), or NULL */
 	double prob;		/* spam probability, 0..1 (0.5 if abstained) */
+	double fisher;		/* Fisher's own probability */
+	bool linear;		/* the linear stage took part: prob is of z */
+	double margin;		/* its margin, m_tokens + m_header */
 	size_t n_tokens;	/* features looked up */
 	size_t n_used;		/* features combined */
 	wn_bayes_clue *clues;	/* most significant first */
@@ -71,10 +79,13 @@ int wn_bayes_combine(wn_arena *arena, const wn_bayes_params *p,
 
 /*
  * wn_bayes_classify - look the tokens up in the store (one read
- * transaction) and combine. Returns 0 or the store's WN_E* error.
+ * transaction) and combine; with the message's linear features lx (NULL:
+ * Fisher alone) and a model in the store, fuse in the linear stage (one
+ * more read transaction). Returns 0 or the store's WN_E* error.
  */
 int wn_bayes_classify(wn_arena *arena, wn_store *st, const wn_bayes_params *p,
-    const wn_tokens *tokens, size_t n_clues, wn_bayes_result *out);
+    const wn_tokens *tokens, const wn_linear_x *lx, size_t n_clues,
+    wn_bayes_result *out);
 
 /* wn_bayes_keys - the distinct token hashes sorted ascending (arena) */
 uint64_t *wn_bayes_keys(wn_arena *arena, const wn_tokens *tokens);

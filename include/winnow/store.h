@@ -5,7 +5,8 @@
  * messages contained it and the day it was last learned; the number of
  * learned messages per class; the digests of learned messages, so learning
  * a message twice changes nothing and learning it as the other class moves
- * it; and the tokenizer settings the hashes were made with (seed, bigram
+ * it; where the backend keeps them, a sample of each learned message and
+ * the linear model trained on them (linear.h); and the tokenizer settings the hashes were made with (seed, bigram
  * window), so every reader tokenizes the same way.
  *
  * Interchangeable backends implement wn_store_ops; wn_store_open_lmdb is the
@@ -73,10 +74,13 @@ typedef struct wn_store_ops {
 	/* counts of n keys (sorted ascending, distinct) into out[0..n) */
 	int (*lookup_many)(wn_store *st, const uint64_t *keys, size_t n,
 	    wn_token_counts *out, wn_store_totals *totals_out);
-	/* learn or forget one message: keys sorted, distinct */
+	/* learn or forget one message: keys sorted, distinct; sample
+	 * (sample_len bytes, may be NULL) is kept with the message for the
+	 * linear stage by a backend that keeps samples */
 	int (*learn)(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
 	    enum wn_learn_class cls, const uint64_t *keys, size_t n,
-	    uint32_t today, enum wn_learn_result *result_out);
+	    const uint8_t *sample, size_t sample_len, uint32_t today,
+	    enum wn_learn_result *result_out);
 	int (*totals)(wn_store *st, wn_store_totals *out);
 	/* call fn for every token in key order; stops when fn returns != 0 */
 	int (*each)(wn_store *st, int (*fn)(const wn_store_entry *e, void *arg),
@@ -90,6 +94,18 @@ typedef struct wn_store_ops {
 	/* commit learning batched by WN_STORE_BULK; no-op otherwise */
 	int (*flush)(wn_store *st);
 	void (*close)(wn_store *st);
+
+	/* Optional, NULL where the backend keeps no samples (Redis). */
+	/* call fn for every kept sample; stops when fn returns != 0 */
+	int (*samples_each)(wn_store *st, int (*fn)(enum wn_learn_class cls,
+	    uint32_t day, const uint8_t *data, size_t len, void *arg),
+	    void *arg);
+	/* call fn on the stored linear model inside one read transaction;
+	 * WN_ENOENT when there is none */
+	int (*model_read)(wn_store *st, int (*fn)(const void *blob,
+	    size_t len, void *arg), void *arg);
+	/* replace the stored linear model */
+	int (*model_write)(wn_store *st, const void *blob, size_t len);
 } wn_store_ops;
 
 struct wn_store {

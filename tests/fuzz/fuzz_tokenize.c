@@ -5,7 +5,9 @@
  * readable forms kept and a small token bound. Checks the contract: at
  * most max_tokens tokens, hashes unique and non-zero, every readable form
  * present and NUL-terminated, kinds in range, and the same hashes in the
- * same order when the readable forms are not built.
+ * same order when the readable forms are not built. Then the linear
+ * stage's features of the message (linear.h): buckets in range and
+ * distinct, and its sample decodes back to the same buckets.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 
 #include <winnow/arena.h>
 #include <winnow/err.h>
+#include <winnow/linear.h>
 #include <winnow/mime.h>
 #include <winnow/tokenize.h>
 
@@ -53,6 +56,51 @@ fuzz_tok_check(const wn_tokens *t, const wn_tokens *plain)
 	free(h);
 }
 
+static int
+fuzz_u32_cmp(const void *x, const void *y)
+{
+	uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* v[0..n) sorted must equal the decoded list d[0..nd). */
+static void
+fuzz_same_buckets(uint32_t *v, size_t n, const uint32_t *d, size_t nd)
+{
+	size_t i;
+
+	if (n != nd)
+		abort();
+	qsort(v, n, sizeof(*v), fuzz_u32_cmp);
+	for (i = 0; i < n; i++)
+		if (v[i] >= WN_LINEAR_BUCKETS || v[i] != d[i] ||
+		    (i > 0 && v[i] == v[i - 1]))
+			abort();
+}
+
+static void
+fuzz_linear_check(wn_arena *a, const wn_mime_msg *m, const uint8_t *data,
+    const wn_tokens *t)
+{
+	wn_linear_x x;
+	uint8_t *s;
+	uint32_t *d;
+	size_t len, n;
+
+	if (wn_linear_features(a, t, (const char *)data, m->header_bytes,
+	    &x) != 0 || wn_linear_encode(a, &x, &s, &len) != 0)
+		return;
+	if ((d = wn_arena_alloc(a, (len + 1) * sizeof(*d))) == NULL)
+		return;
+	if (wn_linear_decode(s, len, 0, d, len, &n) != 0)
+		abort();
+	fuzz_same_buckets(x.tok, x.n_tok, d, n);
+	if (wn_linear_decode(s, len, 1, d, len, &n) != 0)
+		abort();
+	fuzz_same_buckets(x.hdr, x.n_hdr, d, n);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -75,8 +123,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0 && rc != WN_ENOMEM)
 			abort();
 		o.keep_text = false;
-		if (rc == 0 && wn_tokenize(a, m, &o, &plain) == 0)
+		if (rc == 0 && wn_tokenize(a, m, &o, &plain) == 0) {
 			fuzz_tok_check(&t, &plain);
+			fuzz_linear_check(a, m, data, &plain);
+		}
 	}
 	wn_arena_free(&a);
 	return 0;

@@ -1,0 +1,124 @@
+/*
+ * linear.h - the linear stage of the Bayes classifier, beside Fisher.
+ *
+ * Two linear SVMs score a message, each over 2^20 hashed buckets, each
+ * feature present or not and the vector scaled to length 1:
+ *
+ *   tokens   the tokenizer's features (the ones Fisher counts), bucket =
+ *            the top 20 bits of the feature hash;
+ *   header   the byte 4-grams of the top header block as written, each
+ *            run of white space (folding, line ends) as one space,
+ *            bucket = the top 20 bits of the four bytes times 2^32/phi.
+ *
+ * Their margins and Fisher's log-odds add up to one score z:
+ *
+ *   z = m_tokens + m_header + fisher_weight * logit(P_fisher)
+ *
+ * which maps to the reported probability 1 / (1 + e^(-scale (z - offset))).
+ * Fisher alone ranks with the counts of single features; the SVMs weigh
+ * features against each other and see the header's form. Together they
+ * halve Fisher's misranked pairs in cross-validation on the training half
+ * (docs/arch/bayes.md).
+ *
+ * A store that keeps samples (LMDB) records, with every learned message,
+ * its buckets (wn_linear_encode); wn_linear_train fits both SVMs on them
+ * (svm_dcd.h, two threads) and writes the model into the store;
+ * wn_linear_margin reads it in one read transaction. Without a model (a
+ * new store, a Redis store, fewer than min_samples a class) the Bayes
+ * probability is Fisher's.
+ */
+#ifndef WINNOW_LINEAR_H
+#define WINNOW_LINEAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winnow/arena.h>
+#include <winnow/store.h>
+#include <winnow/tokenize.h>
+
+#define WN_LINEAR_BITS 20
+#define WN_LINEAR_BUCKETS (1u << WN_LINEAR_BITS)
+
+/* The buckets of one message, each list distinct. */
+typedef struct wn_linear_x {
+	uint32_t *tok;
+	size_t n_tok;
+	uint32_t *hdr;
+	size_t n_hdr;
+} wn_linear_x;
+
+typedef struct wn_linear_params {
+	double c;		/* SVM cost of a margin violation */
+	double eps;		/* solver's stopping tolerance */
+	double fisher_weight;	/* weight of logit(P_fisher) in z */
+	double offset;		/* z reported as probability 0.5 */
+	double scale;		/* slope of the probability at offset */
+	uint64_t min_samples;	/* samples a class needs for a model */
+	size_t max_samples;	/* newest samples trained on; 0: all */
+} wn_linear_params;
+
+/* wn_linear_params_default - defaults chosen on the training split */
+void wn_linear_params_default(wn_linear_params *p);
+
+/*
+ * wn_linear_features - the distinct buckets of tokens and of the header
+ * block hdr[0..hdr_len) into *out (arena), in no particular order.
+ * Returns 0 or WN_ENOMEM.
+ */
+int wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
+    const char *hdr, size_t hdr_len, wn_linear_x *out);
+
+/* wn_linear_encode - x as a compact sample (sorted, delta varints, arena) */
+int wn_linear_encode(wn_arena *arena, const wn_linear_x *x, uint8_t **out,
+    size_t *len_out);
+
+/* wn_linear_sample_counts - how many buckets each list of a sample has;
+ * WN_EFORMAT for bytes that are no sample */
+int wn_linear_sample_counts(const uint8_t *data, size_t len, size_t *n_tok,
+    size_t *n_hdr);
+
+/*
+ * wn_linear_decode - one bucket list of a sample (which: 0 the tokens',
+ * 1 the header's), ascending, into v[0..room). Returns 0, or WN_EFORMAT
+ * for bytes that are no sample or a list longer than room.
+ */
+int wn_linear_decode(const uint8_t *data, size_t len, int which, uint32_t *v,
+    size_t room, size_t *n_out);
+
+typedef struct wn_linear_info {
+	uint64_t spam;		/* samples the model was trained on */
+	uint64_t ham;
+	uint64_t trained_at;	/* seconds since 1970 */
+} wn_linear_info;
+
+/*
+ * wn_linear_margin - m_tokens + m_header of x under the store's model.
+ * Returns 0 with *have false when the store has no model, WN_EFORMAT
+ * when the stored model is damaged (the store's error says so), or the
+ * store's error.
+ */
+int wn_linear_margin(wn_store *st, const wn_linear_x *x, double *margin,
+    bool *have, wn_linear_info *info);
+
+/*
+ * wn_linear_train - fit both SVMs on the store's samples and store the
+ * model. With fewer than min_samples of a class it stores nothing and
+ * sets *trained false. *info tells what was trained on, or else how many
+ * samples there were (when the learned messages alone are too few, their
+ * number: the samples are at most that). Returns 0, WN_ENOMEM, WN_EINVAL
+ * (the store keeps no samples), WN_EFORMAT (a damaged sample), or the
+ * store's error.
+ */
+int wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
+    wn_linear_info *info);
+
+/* wn_linear_info_get - what the store's model was trained on; *have false
+ * when there is none */
+int wn_linear_info_get(wn_store *st, bool *have, wn_linear_info *info);
+
+/* wn_linear_prob - the reported probability of z */
+double wn_linear_prob(const wn_linear_params *p, double z);
+
+#endif

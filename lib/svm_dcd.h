@@ -1,0 +1,31 @@
+/*
+ * svm_dcd.h - a linear L2-loss SVM by dual coordinate descent, for the
+ * linear stage (linear_train.c): rows of bucket numbers with one value.
+ */
+#ifndef WINNOW_SVM_DCD_H
+#define WINNOW_SVM_DCD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct wn_svm_rows {
+	size_t n;		/* rows */
+	size_t dim;		/* buckets below dim; w has dim + 1 weights,
+				 * w[dim] the bias's */
+	const uint32_t *buckets; /* every row's buckets, row after row */
+	const size_t *start;	/* row i is buckets[start[i] .. start[i+1]) */
+	const double *value;	/* the value of each of row i's features */
+	const bool *label;	/* true: spam, +1; false: ham, -1 */
+} wn_svm_rows;
+
+/*
+ * wn_svm_dcd - fit w (dim + 1 doubles, zero on entry: calloc'd memory
+ * keeps the buckets no row uses from ever being touched) with cost c
+ * until the projected gradients span at most eps, shuffling with seed.
+ * Returns 0 or WN_ENOMEM. Thread-safe: a fit touches only its arguments.
+ */
+int wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
+    double *w);
+
+#endif

@@ -1,0 +1,361 @@
+/* test_linear.c - the linear stage: features, samples, training on a real
+ * LMDB store, scoring, and a damaged model. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <criterion/criterion.h>
+#include <lmdb.h>
+
+#include <winnow/err.h>
+#include <winnow/linear.h>
+#include <winnow/scan.h>
+
+#include "linear_int.h"
+
+static char dir[64], path[128];
+
+static void
+setup(void)
+{
+	strcpy(dir, "/tmp/wn-linear-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/bayes.lmdb", dir);
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(linear, .init = setup, .fini = teardown);
+
+static wn_tokens
+some_tokens(wn_token *v, size_t n)
+{
+	wn_tokens t = { v, n, 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&v[i], 0, sizeof(v[i]));
+		v[i].hash = 0x9e3779b97f4a7c15ull * (i + 1);
+	}
+	return t;
+}
+
+static bool
+has(const uint32_t *v, size_t n, uint32_t b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == b)
+			return true;
+	return false;
+}
+
+Test(linear, features_are_distinct_and_ignore_how_space_is_written)
+{
+	wn_arena *a = wn_arena_new(0);
+	wn_token tv[8];
+	wn_tokens t = some_tokens(tv, 8);
+	const char h1[] = "Subject: hello  there\r\nFrom: a@b.example\r\n";
+	const char h2[] = "Subject: hello\n\tthere\nFrom: a@b.example\n";
+	wn_linear_x x1, x2;
+	size_t i;
+
+	tv[7].hash = tv[3].hash;	/* a repeat counts once */
+	cr_assert_eq(wn_linear_features(a, &t, h1, strlen(h1), &x1), 0);
+	cr_assert_eq(x1.n_tok, 7);
+	for (i = 0; i < x1.n_tok; i++)
+		cr_assert_lt(x1.tok[i], WN_LINEAR_BUCKETS);
+	cr_assert_eq(wn_linear_features(a, &t, h2, strlen(h2), &x2), 0);
+	/* Folding and CRLF are one space: the same 4-grams. */
+	cr_assert_eq(x1.n_hdr, x2.n_hdr);
+	for (i = 0; i < x1.n_hdr; i++) {
+		cr_assert_lt(x1.hdr[i], WN_LINEAR_BUCKETS);
+		cr_assert(has(x2.hdr, x2.n_hdr, x1.hdr[i]));
+	}
+	/* "Subject: hello there From: a@b.example " has 39 characters, 36
+	 * 4-grams, some of which may share a bucket. */
+	cr_assert_leq(x1.n_hdr, 36);
+	cr_assert_geq(x1.n_hdr, 30);
+	wn_arena_free(&a);
+}
+
+Test(linear, sample_round_trip_and_bad_bytes)
+{
+	wn_arena *a = wn_arena_new(0);
+	wn_token tv[50];
+	wn_tokens t = some_tokens(tv, 50);
+	const char h[] = "Received: from mx.example.org (mx.example.org "
+	    "[192.0.2.1])\nSubject: round trip\n";
+	wn_linear_x x;
+	uint8_t *s, bad[8];
+	uint32_t v[512];
+	size_t len, n, nt, nh, i;
+
+	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), &x), 0);
+	cr_assert_eq(wn_linear_encode(a, &x, &s, &len), 0);
+	cr_assert_eq(wn_linear_sample_counts(s, len, &nt, &nh), 0);
+	cr_assert_eq(nt, x.n_tok);
+	cr_assert_eq(nh, x.n_hdr);
+	cr_assert_eq(wn_linear_decode(s, len, 0, v, 512, &n), 0);
+	cr_assert_eq(n, x.n_tok);
+	for (i = 0; i < n; i++) {
+		cr_assert(has(x.tok, x.n_tok, v[i]));
+		if (i > 0)
+			cr_assert_gt(v[i], v[i - 1], "sorted, distinct");
+	}
+	cr_assert_eq(wn_linear_decode(s, len, 1, v, 512, &n), 0);
+	cr_assert_eq(n, x.n_hdr);
+	for (i = 0; i < n; i++)
+		cr_assert(has(x.hdr, x.n_hdr, v[i]));
+	/* Too little room, a cut sample, and noise are refused. */
+	cr_assert_eq(wn_linear_decode(s, len, 1, v, 3, &n), WN_EFORMAT);
+	cr_assert_eq(wn_linear_decode(s, len - 1, 1, v, 512, &n), WN_EFORMAT);
+	memset(bad, 0xff, sizeof(bad));
+	cr_assert_eq(wn_linear_sample_counts(bad, sizeof(bad), &nt, &nh),
+	    WN_EFORMAT);
+	cr_assert_eq(wn_linear_decode(bad, sizeof(bad), 0, v, 512, &n),
+	    WN_EFORMAT);
+	wn_arena_free(&a);
+}
+
+static wn_store *
+open_store(void)
+{
+	wn_store_params p = { WN_TOKENIZE_DEFAULT_SEED, 1, 0 };
+	wn_store *st = NULL;
+	char err[256];
+
+	cr_assert_eq(wn_store_open_lmdb(path, WN_STORE_CREATE, &p, &st, err,
+	    sizeof(err)), 0, "%s", err);
+	return st;
+}
+
+/* Spam and ham that differ in their header form and their words. */
+static void
+make_msg(char *buf, size_t size, bool spam, int i)
+{
+	if (spam)
+		snprintf(buf, size, "Received: from dsl-%d.pool.example.net "
+		    "(HELO bulk%d)\nFrom: \"Deals\" <deals%d@promo.example>\n"
+		    "Subject: lowest prices %d\nX-Mailer: MassMail 3.1\n\n"
+		    "Order now and save, limited offer %d, click here\n", i, i,
+		    i, i, i);
+	else
+		snprintf(buf, size, "Received: from mail.example.org by "
+		    "mx.example.org with ESMTP id %d\nFrom: Ann "
+		    "<ann@example.org>\nSubject: notes %d\nUser-Agent: Mutt\n\n"
+		    "The review is done; minutes of meeting %d attached\n", i,
+		    i, i);
+}
+
+static void
+learn_corpus(wn_store *st, wn_scan_config *cfg, wn_arena *a, int from,
+    int to)
+{
+	enum wn_learn_result lr;
+	char msg[1024];
+	int i;
+
+	for (i = from; i < to; i++) {
+		wn_arena_reset(a);
+		make_msg(msg, sizeof(msg), true, i);
+		cr_assert_eq(wn_learn_message(a, cfg, st, msg, strlen(msg),
+		    WN_LEARN_SPAM, 10 + i, &lr), 0);
+		cr_assert_eq(lr, WN_LEARNED);
+		wn_arena_reset(a);
+		make_msg(msg, sizeof(msg), false, i);
+		cr_assert_eq(wn_learn_message(a, cfg, st, msg, strlen(msg),
+		    WN_LEARN_HAM, 10 + i, &lr), 0);
+	}
+}
+
+static int
+count_samples(enum wn_learn_class cls, uint32_t day, const uint8_t *data,
+    size_t len, void *arg)
+{
+	size_t *n = arg, nt, nh;
+
+	(void)day;
+	cr_assert_eq(wn_linear_sample_counts(data, len, &nt, &nh), 0);
+	n[cls == WN_LEARN_SPAM ? 0 : 1]++;
+	return 0;
+}
+
+Test(linear, store_keeps_samples_and_the_model_ranks)
+{
+	wn_store *st = open_store();
+	wn_arena *a = wn_arena_new(0);
+	wn_scan_config cfg;
+	wn_scan_result res;
+	wn_linear_info info;
+	enum wn_learn_result lr;
+	size_t n[2] = { 0, 0 };
+	char msg[1024];
+	bool trained, have;
+
+	wn_scan_config_default(&cfg);
+	cfg.store = st;
+	cfg.bayes.min_spam = cfg.bayes.min_ham = 5;
+	cfg.bayes.linear.min_samples = 5;
+
+	/* Before any learning, and with too few samples: no model. */
+	cr_assert_eq(wn_linear_info_get(st, &have, &info), 0);
+	cr_assert_not(have);
+	learn_corpus(st, &cfg, a, 0, 3);
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	cr_assert_not(trained);
+	cr_assert_eq(info.spam, 3);
+
+	learn_corpus(st, &cfg, a, 3, 30);
+	cr_assert_eq(st->ops->samples_each(st, count_samples, n), 0);
+	cr_assert_eq(n[0], 30);
+	cr_assert_eq(n[1], 30);
+
+	/* Moving a message moves its sample; forgetting drops it. */
+	wn_arena_reset(a);
+	make_msg(msg, sizeof(msg), true, 0);
+	cr_assert_eq(wn_learn_message(a, &cfg, st, msg, strlen(msg),
+	    WN_LEARN_HAM, 50, &lr), 0);
+	cr_assert_eq(lr, WN_LEARN_MOVED);
+	wn_arena_reset(a);
+	make_msg(msg, sizeof(msg), true, 1);
+	cr_assert_eq(wn_learn_message(a, &cfg, st, msg, strlen(msg),
+	    WN_LEARN_FORGET, 50, &lr), 0);
+	cr_assert_eq(lr, WN_LEARN_FORGOTTEN);
+	n[0] = n[1] = 0;
+	cr_assert_eq(st->ops->samples_each(st, count_samples, n), 0);
+	cr_assert_eq(n[0], 28);
+	cr_assert_eq(n[1], 31);
+
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	cr_assert(trained);
+	cr_assert_eq(info.spam, 28);
+	cr_assert_eq(info.ham, 31);
+
+	/* Unseen messages of each kind land on their side. */
+	wn_arena_reset(a);
+	make_msg(msg, sizeof(msg), true, 99);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert(res.bayes.linear);
+	cr_assert_gt(res.bayes.margin, 0, "spam margin %f", res.bayes.margin);
+	cr_assert_gt(res.bayes.prob, 0.6);
+	wn_arena_reset(a);
+	make_msg(msg, sizeof(msg), false, 99);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert(res.bayes.linear);
+	cr_assert_lt(res.bayes.margin, 0, "ham margin %f", res.bayes.margin);
+	cr_assert_lt(res.bayes.prob, 0.4);
+
+	/* With the stage off, the probability is Fisher's. */
+	cfg.bayes.use_linear = false;
+	wn_arena_reset(a);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert_not(res.bayes.linear);
+	cr_assert_eq(res.bayes.prob, res.bayes.fisher);
+
+	wn_store_close(&st);
+	wn_arena_free(&a);
+}
+
+Test(linear, training_is_reproducible)
+{
+	wn_store *st = open_store();
+	wn_arena *a = wn_arena_new(0);
+	wn_scan_config cfg;
+	wn_scan_result res;
+	wn_linear_info info;
+	char msg[1024];
+	double first;
+	bool trained;
+
+	wn_scan_config_default(&cfg);
+	cfg.store = st;
+	cfg.bayes.min_spam = cfg.bayes.min_ham = 5;
+	cfg.bayes.linear.min_samples = 5;
+	learn_corpus(st, &cfg, a, 0, 20);
+	make_msg(msg, sizeof(msg), true, 77);
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	wn_arena_reset(a);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	first = res.bayes.margin;
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	wn_arena_reset(a);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert_eq(res.bayes.margin, first);
+	wn_store_close(&st);
+	wn_arena_free(&a);
+}
+
+/* A model blob that is not one gives a clear error, not a score. */
+Test(linear, damaged_model_is_reported)
+{
+	wn_store *st = open_store();
+	wn_arena *a = wn_arena_new(0);
+	wn_scan_config cfg;
+	wn_scan_result res;
+	wn_linear_info info;
+	unsigned char junk[64];
+	char msg[1024];
+	bool trained;
+
+	wn_scan_config_default(&cfg);
+	cfg.store = st;
+	cfg.bayes.min_spam = cfg.bayes.min_ham = 5;
+	cfg.bayes.linear.min_samples = 5;
+	learn_corpus(st, &cfg, a, 0, 10);
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	memset(junk, 0x5a, sizeof(junk));
+	cr_assert_eq(st->ops->model_write(st, junk, sizeof(junk)), 0);
+	make_msg(msg, sizeof(msg), true, 5);
+	wn_arena_reset(a);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res),
+	    WN_EFORMAT);
+	cr_assert_not_null(strstr(wn_store_error(st), "linear model"),
+	    "%s", wn_store_error(st));
+	/* Retraining rebuilds it. */
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	wn_arena_reset(a);
+	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert(res.bayes.linear);
+	wn_store_close(&st);
+	wn_arena_free(&a);
+}
+
+/* The newest max_samples (by learned day) are what a model trains on. */
+Test(linear, max_samples_keeps_the_newest)
+{
+	wn_store *st = open_store();
+	wn_arena *a = wn_arena_new(0);
+	wn_scan_config cfg;
+	wn_linear_info info;
+	bool trained;
+
+	wn_scan_config_default(&cfg);
+	cfg.store = st;
+	cfg.bayes.linear.min_samples = 5;
+	cfg.bayes.linear.max_samples = 30;
+	learn_corpus(st, &cfg, a, 0, 25);
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	cr_assert(trained);
+	cr_assert_eq(info.spam + info.ham, 30);
+	/* Days 20..34 are the newest: 15 of each class. */
+	cr_assert_eq(info.spam, 15);
+	cr_assert_eq(info.ham, 15);
+	wn_store_close(&st);
+	wn_arena_free(&a);
+}
