@@ -1,5 +1,6 @@
 /*
- * cmd_bayes.c - `winnow bayes stats|dump|load|expire`: store upkeep.
+ * cmd_bayes.c - `winnow bayes stats|dump|load|expire|retrain`: store
+ * upkeep.
  *
  * The dump is portable text, for backups and for moving a model between
  * machines and backends:
@@ -11,8 +12,9 @@
  *     HASH16HEX SPAM HAM LAST_DAY
  *     ...
  *
- * Learned-message digests are not dumped: a loaded store counts what it
- * was given but cannot tell which messages those were.
+ * Learned-message digests and the linear stage's samples are not dumped:
+ * a loaded store counts what it was given but cannot tell which messages
+ * those were, and ranks with Fisher alone until it learns again.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -36,13 +38,18 @@ static const char wn_bayes_usage[] =
     "       winnow bayes dump   [--db PATH] [-o FILE]\n"
     "       winnow bayes load   [--db PATH] [FILE]\n"
     "       winnow bayes expire [--db PATH] [--days N] [--max-count N]\n"
+    "       winnow bayes retrain [--db PATH]\n"
     "Look after the token store (default " WN_CLI_DEFAULT_DB ").\n\n"
     "  stats        learned messages, tokens, settings, file size\n"
     "  dump         write every token as portable text (stdout or -o FILE)\n"
     "  load         add a dump (stdin or FILE) into the store, creating\n"
     "               it with the dump's settings if needed\n"
     "  expire       remove tokens not learned for N days (default 90)\n"
-    "               that were seen at most --max-count times (default 1)\n";
+    "               that were seen at most --max-count times (default 1)\n"
+    "  retrain      fit the linear stage again on the kept samples (after\n"
+    "               `learn --no-retrain` or winnowd's autolearn)\n";
+
+static int wn_bayes_stats_linear(wn_store *st);
 
 static int
 wn_bayes_stats(const char *db)
@@ -77,8 +84,76 @@ wn_bayes_stats(const char *db)
 		printf("file size      %.1f MiB\n", sb.st_size / 1048576.0);
 	printf("ready          %s\n", t.spam_msgs >= cfg.bayes.min_spam &&
 	    t.ham_msgs >= cfg.bayes.min_ham ? "yes" : "no (too few learned)");
+	rc = wn_bayes_stats_linear(st);
+	if (rc != 0)
+		fprintf(stderr, "winnow bayes stats: %s: %s\n", db,
+		    wn_store_error(st));
 	wn_store_close(&st);
-	return WN_EXIT_OK;
+	return rc == 0 ? WN_EXIT_OK : WN_EXIT_FAIL;
+}
+
+static int
+wn_count_sample(enum wn_learn_class cls, uint32_t day, const uint8_t *data,
+    size_t len, void *arg)
+{
+	uint64_t *n = arg;
+
+	(void)day;
+	(void)data;
+	(void)len;
+	n[cls == WN_LEARN_SPAM ? 0 : 1]++;
+	return 0;
+}
+
+/* The linear stage's part of `stats`: samples kept, the model. */
+static int
+wn_bayes_stats_linear(wn_store *st)
+{
+	wn_linear_info info;
+	uint64_t n[2] = { 0, 0 };
+	bool have;
+	char when[64];
+	time_t t;
+	int rc;
+
+	if (st->ops->samples_each == NULL) {
+		printf("linear stage   none (a %s store keeps no samples)\n",
+		    st->ops->name);
+		return 0;
+	}
+	if ((rc = st->ops->samples_each(st, wn_count_sample, n)) != 0 ||
+	    (rc = wn_linear_info_get(st, &have, &info)) != 0)
+		return rc;
+	printf("samples        %" PRIu64 " spam, %" PRIu64 " ham\n", n[0],
+	    n[1]);
+	if (!have) {
+		printf("linear stage   no model (Fisher alone)\n");
+		return 0;
+	}
+	t = (time_t)info.trained_at;
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S UTC", gmtime(&t));
+	printf("linear stage   trained on %" PRIu64 " spam, %" PRIu64
+	    " ham, %s\n", info.spam, info.ham, when);
+	return 0;
+}
+
+static int
+wn_bayes_retrain(const char *db)
+{
+	wn_scan_config cfg;
+	wn_store *st;
+	int rc;
+
+	wn_scan_config_default(&cfg);
+	if ((rc = wn_cli_open_store("bayes retrain", db, 0, &cfg, &st)) != 0)
+		return rc;
+	rc = wn_cli_retrain("bayes retrain", db, st, &cfg.bayes.linear,
+	    false);
+	if (rc == 0 && st->ops->samples_each == NULL)
+		printf("linear stage: a %s store keeps no samples; Fisher "
+		    "alone\n", st->ops->name);
+	wn_store_close(&st);
+	return rc;
 }
 
 static int
@@ -305,6 +380,8 @@ wn_cmd_bayes(int argc, char **argv)
 		return wn_bayes_load(db, optind < argc ? argv[optind] : NULL);
 	if (strcmp(sub, "expire") == 0 && optind == argc)
 		return wn_bayes_expire(db, days, max_count);
+	if (strcmp(sub, "retrain") == 0 && optind == argc)
+		return wn_bayes_retrain(db);
 	return wn_cli_usage_error("bayes", "unknown subcommand or extra "
 	    "arguments");
 }

@@ -71,6 +71,12 @@ wn_classify_json(wn_classify_run *r, const wn_input_msg *m,
 		wn_json_double(&j, res->bayes.prob, 6);
 	else
 		wn_json_null(&j);
+	if (res->bayes_run && res->bayes.linear) {
+		wn_json_key(&j, "bayes_fisher");
+		wn_json_double(&j, res->bayes.fisher, 6);
+		wn_json_key(&j, "bayes_margin");
+		wn_json_double(&j, res->bayes.margin, 4);
+	}
 	wn_json_key(&j, "bayes_reason");
 	if (!res->bayes_run)
 		wn_json_str(&j, r->no_store_reason);

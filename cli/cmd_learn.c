@@ -38,6 +38,8 @@ static const char wn_learn_usage[] =
     "  --spam        learn as spam\n"
     "  --ham         learn as ham\n"
     "  --forget      undo what was learned from these messages\n"
+    "  --no-retrain  leave the linear stage's model as it is (retrain\n"
+    "                later with `winnow bayes retrain`)\n"
     "  --osb N       bigram window of a new store (default 1)\n"
     "  -T, --files-from FILE  also read paths from FILE, one a line\n"
     "                (- for standard input)\n"
@@ -157,6 +159,7 @@ wn_cmd_learn(int argc, char **argv)
 		{ "osb", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "files-from", required_argument, NULL, 'T' },
+		{ "no-retrain", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -165,7 +168,7 @@ wn_cmd_learn(int argc, char **argv)
 	unsigned long long v;
 	char **paths;
 	int c, rc, classes = 0, n_paths;
-	bool quiet = false;
+	bool quiet = false, retrain = true;
 
 	memset(&r, 0, sizeof(r));
 	wn_scan_config_default(&r.cfg);
@@ -194,6 +197,9 @@ wn_cmd_learn(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'n':
+			retrain = false;
 			break;
 		case 'T':
 			list = optarg;
@@ -244,6 +250,12 @@ wn_cmd_learn(int argc, char **argv)
 		    r.learned + r.moved, r.cls == WN_LEARN_SPAM ? "spam" : "ham",
 		    r.moved, r.cls == WN_LEARN_SPAM ? "ham" : "spam",
 		    r.duplicates, r.errors);
+	/* The linear stage learns from all samples at once: refit it when
+	 * this run changed them. */
+	if (retrain && !r.fatal && r.learned + r.moved + r.forgotten > 0 &&
+	    (c = wn_cli_retrain("learn", db, r.store, &r.cfg.bayes.linear,
+	    false)) != 0)
+		r.fatal = c;
 	wn_arena_free(&r.arena);
 	wn_store_close(&r.store);
 	if (r.fatal)

@@ -17,7 +17,7 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	{ "learn", "learn messages as spam or ham, or forget them",
 	    wn_cmd_learn },
 	{ "classify", "score messages as winnowd would", wn_cmd_classify },
-	{ "bayes", "token store upkeep: stats, dump, load, expire",
+	{ "bayes", "token store upkeep: stats, dump, load, expire, retrain",
 	    wn_cmd_bayes },
 	{ "bulk", "bulk detection: check messages, store stats, expire",
 	    wn_cmd_bulk },

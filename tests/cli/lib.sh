@@ -33,3 +33,14 @@ expect_in() {
 		head -5 "$2" | sed 's/^/  /'
 	fi
 }
+
+expect_not_in() {
+	# expect_not_in NAME FILE TEXT
+	if grep -q -- "$3" "$2"; then
+		fail=$((fail + 1))
+		echo "FAIL $1: '$3' in $(basename "$2")"
+		grep -- "$3" "$2" | head -5 | sed 's/^/  /'
+	else
+		pass=$((pass + 1))
+	fi
+}

@@ -92,9 +92,11 @@ check classify_missing_db 1 "$winnow" classify --db "$tmp/none.lmdb" "$tmp/spam/
 expect_in classify_missing_db_named "$tmp/err" "none.lmdb"
 check learn_spam 0 "$winnow" learn -q --db "$db" --spam "$tmp/spam"
 expect_in learn_summary "$tmp/out" "learned 25 as spam"
+expect_in learn_linear_waits "$tmp/out" "linear stage: not trained, 25 spam and 0 ham samples kept, 20 of each needed"
 check learn_spam_again 0 "$winnow" learn -q --db "$db" --spam "$tmp/spam"
 expect_in learn_duplicates "$tmp/out" "skipped 25 duplicates"
 check learn_ham 0 "$winnow" learn -q --db "$db" --ham "$tmp/ham"
+expect_in learn_linear_trained "$tmp/out" "linear stage: trained on 25 spam and 25 ham samples"
 printf '\177ELF\001\001binary junk' >"$tmp/notmail"
 check learn_not_mail 1 "$winnow" learn -q --db "$db" --ham "$tmp/notmail" "$tmp/ham/1"
 expect_in learn_not_mail_named "$tmp/err" "notmail: not a mail message"
@@ -102,6 +104,7 @@ check classify_json 0 "$winnow" classify --db "$db" --json "$tmp/spam/3" "$tmp/h
 expect_in classify_spam_json "$tmp/out" '"spam":true'
 expect_in classify_ham_json "$tmp/out" '"spam":false'
 expect_in classify_symbols "$tmp/out" '"symbols":\[{"name":"BAYES_'
+expect_in classify_linear_margin "$tmp/out" '"bayes_margin":'
 ls "$tmp"/spam/1 "$tmp"/ham/2 >"$tmp/list"
 check classify_files_from 0 "$winnow" classify --db "$db" --json --files-from "$tmp/list"
 count_lines classify_files_from_two "$tmp/out" '^{"path":' 2
@@ -113,10 +116,13 @@ check classify_explain 0 "$winnow" classify --db "$db" --explain 5 "$tmp/spam/3"
 expect_in classify_explain_clue "$tmp/out" "pills"
 check stats 0 "$winnow" bayes stats --db "$db"
 expect_in stats_counts "$tmp/out" "spam messages  25"
+expect_in stats_samples "$tmp/out" "samples        25 spam, 25 ham"
+expect_in stats_linear "$tmp/out" "linear stage   trained on 25 spam, 25 ham"
 check dump 0 "$winnow" bayes dump --db "$db" -o "$tmp/dump.txt"
 check load 0 "$winnow" bayes load --db "$tmp/copy.lmdb" "$tmp/dump.txt"
 check stats_copy 0 "$winnow" bayes stats --db "$tmp/copy.lmdb"
 expect_in stats_copy_counts "$tmp/out" "ham messages   25"
+expect_in stats_copy_fisher_alone "$tmp/out" "linear stage   no model (Fisher alone)"
 expect_in stats_features "$tmp/out" "feature set    3"
 # A model learned with an older feature set keeps its features after a move.
 sed 's/^seed 0x77696e6e6f770003$/seed 0x77696e6e6f770001/' "$tmp/dump.txt" >"$tmp/dump1.txt"
@@ -127,6 +133,17 @@ check classify_copy 0 "$winnow" classify --db "$tmp/copy.lmdb" --json "$tmp/spam
 expect_in classify_copy_spam "$tmp/out" '"spam":true'
 check learn_forget 0 "$winnow" learn -q --db "$db" --forget "$tmp/ham/1"
 expect_in forget_summary "$tmp/out" "forgot 1"
+expect_in forget_retrains "$tmp/out" "linear stage: trained on 25 spam and 24 ham samples"
+printf 'Subject: cheap pills again\nFrom: b@promo.example\n\nBuy cheap pills\n' >"$tmp/spam26"
+check learn_no_retrain 0 "$winnow" learn -q --no-retrain --db "$db" --spam "$tmp/spam26"
+expect_not_in learn_no_retrain_quiet "$tmp/out" "linear stage"
+check stats_stale 0 "$winnow" bayes stats --db "$db"
+expect_in stats_stale_samples "$tmp/out" "samples        26 spam, 24 ham"
+expect_in stats_stale_model "$tmp/out" "linear stage   trained on 25 spam, 24 ham"
+check retrain 0 "$winnow" bayes retrain --db "$db"
+expect_in retrain_counts "$tmp/out" "linear stage: trained on 26 spam and 24 ham samples"
+check retrain_missing 1 "$winnow" bayes retrain --db "$tmp/none.lmdb"
+expect_in retrain_missing_named "$tmp/err" "none.lmdb"
 check expire 0 "$winnow" bayes expire --db "$db" --days 1
 printf 'not a dump\n' >"$tmp/bad.dump"
 check load_bad_dump 1 "$winnow" bayes load --db "$tmp/other.lmdb" "$tmp/bad.dump"
