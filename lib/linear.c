@@ -133,7 +133,8 @@ wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
 		if (++got >= 4)
 			/* Fibonacci hashing: the top bits of the product
 			 * depend on all four bytes. */
-			out->hdr[k++] = (v * 0x9e3779b1u) >> (32 - WN_LINEAR_BITS);
+			out->hdr[k++] = (v * 0x9e3779b1u) >>
+			    (32 - WN_LINEAR_BITS);
 	}
 	memset(set, 0xff, cap_h * sizeof(uint32_t));
 	out->n_hdr = wn_buckets_unique(out->hdr, k, set, cap_h);

@@ -87,7 +87,8 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 		double pg_max = -INFINITY, pg_min = INFINITY;
 
 		for (i = 0; i < active; i++) {
-			size_t j = i + (size_t)(wn_rand_next(&rng) % (active - i));
+			size_t j = i + (size_t)(wn_rand_next(&rng) %
+			    (active - i));
 			size_t t = index[i];
 
 			index[i] = index[j];
@@ -96,12 +97,14 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 		for (s = 0; s < active; s++) {
 			size_t k = index[s];
 			double y = r->label[k] ? 1.0 : -1.0;
-			double g = y * wn_row_dot(w, r, k) - 1.0 + diag * alpha[k];
-			double pg = g, old;
+			double g, pg, old;
+
+			g = y * wn_row_dot(w, r, k) - 1.0 + diag * alpha[k];
+			pg = g;
 
 			if (alpha[k] == 0) {
 				if (g > pg_max_old) {
-					/* Shrink: this alpha stays at its bound. */
+					/* Shrink: alpha stays at its bound */
 					active--;
 					index[s] = index[active];
 					index[active] = k;

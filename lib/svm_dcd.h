@@ -14,7 +14,7 @@ typedef struct wn_svm_rows {
 	size_t dim;		/* buckets below dim; w has dim + 1 weights,
 				 * w[dim] the bias's */
 	const uint32_t *buckets; /* every row's buckets, row after row */
-	const size_t *start;	/* row i is buckets[start[i] .. start[i+1]) */
+	const size_t *start;	/* row i: buckets[start[i] .. start[i+1]) */
 	const double *value;	/* the value of each of row i's features */
 	const bool *label;	/* true: spam, +1; false: ham, -1 */
 } wn_svm_rows;

@@ -73,14 +73,17 @@ Test(store, learn_duplicate_move_forget)
 	uint32_t s, h;
 
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 100, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    100, &res), 0);
 	cr_assert_eq(res, WN_LEARNED);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 100, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    100, &res), 0);
 	cr_assert_eq(res, WN_LEARN_DUPLICATE);
 	counts(st, 5, &s, &h);
 	cr_assert(s == 1 && h == 0, "got %u/%u, want 1/0", s, h);
 
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 3, NULL, 0, 100, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 3, NULL, 0,
+	    100, &res), 0);
 	cr_assert_eq(res, WN_LEARN_MOVED);
 	counts(st, 5, &s, &h);
 	cr_assert(s == 0 && h == 1, "got %u/%u, want 0/1", s, h);
@@ -89,7 +92,8 @@ Test(store, learn_duplicate_move_forget)
 	cr_assert_eq(t.seed, 42);
 	cr_assert_eq(t.osb_window, 3);
 
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0, 100,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0,
+	    100,
 	    &res), 0);
 	cr_assert_eq(res, WN_LEARN_FORGOTTEN);
 	counts(st, 5, &s, &h);
@@ -97,7 +101,8 @@ Test(store, learn_duplicate_move_forget)
 	cr_assert_eq(st->ops->totals(st, &t), 0);
 	cr_assert(t.ham_msgs == 0 && t.tokens == 0, "tokens %llu",
 	    (unsigned long long)t.tokens);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0, 100,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0,
+	    100,
 	    &res), 0);
 	cr_assert_eq(res, WN_LEARN_UNKNOWN);
 	wn_store_close(&st);
@@ -123,7 +128,8 @@ Test(store, map_grows_when_full_and_bulk_batches_commit)
 		memset(d, 0, sizeof(d));
 		memcpy(d, &m, sizeof(m));
 		cr_assert_eq(st->ops->learn(st, d, m % 2 ? WN_LEARN_SPAM :
-		    WN_LEARN_HAM, keys, 2000, NULL, 0, 1, &res), 0, "message %d: %s", m,
+		    WN_LEARN_HAM, keys, 2000, NULL, 0,
+		    1, &res), 0, "message %d: %s", m,
 		    wn_store_error(st));
 	}
 	cr_assert_eq(st->ops->flush(st), 0, "%s", wn_store_error(st));
@@ -160,7 +166,8 @@ Test(store, each_load_and_expire)
 	uint8_t d[WN_DIGEST_LEN];
 
 	digest_of(d, 9);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 50, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    50, &res), 0);
 	cr_assert_eq(st->ops->load(st, add, 2, 4, 6), 0);
 	memset(seen, 0, sizeof(seen));
 	cr_assert_eq(st->ops->each(st, collect, seen), 0);
@@ -214,7 +221,8 @@ Test(store, truncated_store_is_refused_not_crashed)
 	int rc;
 
 	digest_of(d, 3);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 2, NULL, 0, 1, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 2, NULL, 0,
+	    1, &res), 0);
 	wn_store_close(&st);
 	cr_assert_eq(truncate(path, 100), 0);
 	rc = wn_store_open_lmdb(path, 0, NULL, &st, err, sizeof(err));
@@ -260,7 +268,8 @@ Test(store, readonly_store_refuses_learning)
 	wn_store_close(&st);
 	st = open_store(WN_STORE_READONLY);
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res),
 	    WN_EINVAL);
 	wn_store_close(&st);
 }

@@ -131,10 +131,12 @@ Test(store_redis, learn_duplicate_move_forget)
 	uint32_t s, h;
 
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 100, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    100, &res),
 	    0, "%s", wn_store_error(st));
 	cr_assert_eq(res, WN_LEARNED);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 100, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    100, &res),
 	    0);
 	cr_assert_eq(res, WN_LEARN_DUPLICATE);
 	counts(st, 5, &s, &h);
@@ -144,7 +146,8 @@ Test(store_redis, learn_duplicate_move_forget)
 	    WN_STORE_FORMAT_VERSION, "got %" PRIu64 " msgs, %" PRIu64
 	    " tokens, version %u", t.spam_msgs, t.tokens, t.version);
 
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 3, NULL, 0, 100, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 3, NULL, 0,
+	    100, &res),
 	    0);
 	cr_assert_eq(res, WN_LEARN_MOVED);
 	counts(st, 5, &s, &h);
@@ -154,7 +157,8 @@ Test(store_redis, learn_duplicate_move_forget)
 	cr_assert_eq(t.seed, 42);
 	cr_assert_eq(t.osb_window, 3);
 
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0, 100,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0,
+	    100,
 	    &res), 0);
 	cr_assert_eq(res, WN_LEARN_FORGOTTEN);
 	counts(st, 5, &s, &h);
@@ -164,7 +168,8 @@ Test(store_redis, learn_duplicate_move_forget)
 	    (unsigned long long)t.tokens);
 	/* a forgotten token leaves no key behind */
 	cr_assert_eq(redis_int("EXISTS winnow:t:%s", "0000000000000005"), 0);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0, 100,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 3, NULL, 0,
+	    100,
 	    &res), 0);
 	cr_assert_eq(res, WN_LEARN_UNKNOWN);
 	cr_assert_eq(st->ops->flush(st), 0);
@@ -185,11 +190,13 @@ Test(store_redis, last_day_and_saturation_follow_lmdb)
 	cr_assert_eq(st->ops->load(st, &e, 1, 0, 0), 0, "%s",
 	    wn_store_error(st));
 	digest_of(d, 2);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 9, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    9, &res), 0);
 	cr_assert_eq(st->ops->lookup_many(st, keys, 1, &c, NULL), 0);
 	cr_assert_eq(c.spam, UINT32_MAX);
 	/* forgetting takes one off and keeps the day it was learned */
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 1, NULL, 0, 20,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_FORGET, keys, 1, NULL, 0,
+	    20,
 	    &res), 0);
 	cr_assert_eq(st->ops->lookup_many(st, keys, 1, &c, NULL), 0);
 	cr_assert_eq(c.spam, UINT32_MAX - 1);
@@ -211,7 +218,8 @@ Test(store_redis, many_messages_and_a_readonly_reopen)
 			keys[i] = (uint64_t)m * 2000 + (uint64_t)i + 1;
 		digest_of(d, m + 1000);
 		cr_assert_eq(st->ops->learn(st, d, m % 2 ? WN_LEARN_SPAM :
-		    WN_LEARN_HAM, keys, 2000, NULL, 0, 1, &res), 0, "message %d: %s", m,
+		    WN_LEARN_HAM, keys, 2000, NULL, 0,
+		    1, &res), 0, "message %d: %s", m,
 		    wn_store_error(st));
 		cr_assert_eq(res, WN_LEARNED);
 	}
@@ -261,7 +269,8 @@ Test(store_redis, each_load_and_expire)
 	uint8_t d[WN_DIGEST_LEN];
 
 	digest_of(d, 9);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 50, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    50, &res),
 	    0);
 	cr_assert_eq(st->ops->load(st, add, 2, 4, 6), 0, "%s",
 	    wn_store_error(st));
@@ -386,7 +395,8 @@ Test(store_redis, newer_format_version_is_refused)
 	cr_assert_not_null(strstr(err, "newer"), "got \"%s\"", err);
 	/* a handle opened before the upgrade stops writing */
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res),
 	    WN_EFORMAT);
 	cr_assert_not_null(strstr(wn_store_error(st), "newer"), "%s",
 	    wn_store_error(st));
@@ -405,7 +415,8 @@ Test(store_redis, readonly_store_refuses_writing)
 	wn_store_close(&st);
 	st = open_store(WN_STORE_READONLY);
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res),
 	    WN_EINVAL);
 	cr_assert_not_null(strstr(wn_store_error(st), "read-only"));
 	cr_assert_eq(st->ops->load(st, &e, 1, 1, 0), WN_EINVAL);
@@ -457,13 +468,16 @@ Test(store_redis, two_handles_share_learning)
 	uint32_t s, h;
 
 	digest_of(d, 5);
-	cr_assert_eq(a->ops->learn(a, d, WN_LEARN_HAM, keys, 2, NULL, 0, 9, &res), 0);
+	cr_assert_eq(a->ops->learn(a, d, WN_LEARN_HAM, keys, 2, NULL, 0,
+	    9, &res), 0);
 	counts(b, 4, &s, &h);
 	cr_assert(s == 0 && h == 1, "got %u/%u", s, h);
 	/* b knows the message a learned */
-	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_HAM, keys, 2, NULL, 0, 9, &res), 0);
+	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_HAM, keys, 2, NULL, 0,
+	    9, &res), 0);
 	cr_assert_eq(res, WN_LEARN_DUPLICATE);
-	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_FORGET, keys, 2, NULL, 0, 9, &res), 0);
+	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_FORGET, keys, 2, NULL, 0,
+	    9, &res), 0);
 	cr_assert_eq(res, WN_LEARN_FORGOTTEN);
 	counts(a, 4, &s, &h);
 	cr_assert(s == 0 && h == 0);
@@ -495,7 +509,8 @@ race_learn(void *arg)
 			keys[i] = (uint64_t)m * 10 + (uint64_t)i + 1;
 		keys[5] = 999999;
 		digest_of(d, m);
-		if (r->st->ops->learn(r->st, d, WN_LEARN_SPAM, keys, 6, NULL, 0, 3,
+		if (r->st->ops->learn(r->st, d, WN_LEARN_SPAM, keys, 6, NULL, 0,
+		    3,
 		    &res) != 0)
 			r->failed++;
 		else if (res == WN_LEARNED)
@@ -564,7 +579,8 @@ share_work(void *arg)
 			keys[i] = (uint64_t)w->id * 100000 + (uint64_t)m * 50 +
 			    (uint64_t)i + 1;
 		digest_of(d, w->id * 1000 + m);
-		if (w->st->ops->learn(w->st, d, WN_LEARN_HAM, keys, 50, NULL, 0, 3,
+		if (w->st->ops->learn(w->st, d, WN_LEARN_HAM, keys, 50, NULL, 0,
+		    3,
 		    &res) != 0 || res != WN_LEARNED)
 			w->failed++;
 	}
@@ -621,7 +637,8 @@ Test(store_redis, redis_down_is_etemp_and_the_handle_recovers)
 	int rc;
 
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 2, NULL, 0, 1, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 2, NULL, 0,
+	    1, &res), 0);
 	redis_ok("SAVE", NULL, NULL);	/* so the restart finds the model */
 	wn_test_redis_kill(&srv);
 
@@ -651,7 +668,8 @@ Test(store_redis, redis_down_is_etemp_and_the_handle_recovers)
 	cr_assert_eq(rc, 0, "after restart: %s", wn_store_error(st));
 	cr_assert_eq(c[0].spam, 1);
 	cr_assert_eq(t.spam_msgs, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 2, NULL, 0, 1, &res), 0,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 2, NULL, 0,
+	    1, &res), 0,
 	    "%s", wn_store_error(st));
 	cr_assert_eq(res, WN_LEARNED);
 	wn_store_close(&st);
@@ -668,12 +686,14 @@ Test(store_redis, restart_without_data_recreates_for_a_creating_handle)
 	/* Redis lost everything (no persistence, FLUSHALL) */
 	redis_ok("FLUSHALL", NULL, NULL);
 	digest_of(d, 1);
-	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res),
+	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res),
 	    WN_ENOENT);
 	cr_assert_not_null(strstr(wn_store_error(b), "flushed"), "%s",
 	    wn_store_error(b));
 	/* a handle that may create starts over with the same settings */
-	cr_assert_eq(a->ops->learn(a, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res), 0,
+	cr_assert_eq(a->ops->learn(a, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res), 0,
 	    "%s", wn_store_error(a));
 	cr_assert_eq(res, WN_LEARNED);
 	cr_assert_eq(b->ops->totals(b, &t), 0);
@@ -735,7 +755,8 @@ Test(store_redis, lost_script_cache_is_reloaded)
 
 	redis_ok("SCRIPT FLUSH", NULL, NULL);
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res), 0,
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res), 0,
 	    "%s", wn_store_error(st));
 	cr_assert_eq(res, WN_LEARNED);
 	wn_store_close(&st);
@@ -753,12 +774,14 @@ Test(store_redis, corrupt_value_is_eformat_and_learning_writes_nothing)
 	redis_ok("SET winnow:t:0000000000000005 %s", "xyz", NULL);
 	cr_assert_eq(st->ops->lookup_many(st, keys, 3, c, NULL), WN_EFORMAT);
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 1, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    1, &res),
 	    WN_EFORMAT, "%s", wn_store_error(st));
 	cr_assert_eq(redis_int("EXISTS winnow:t:%s", "0000000000000004"), 0);
 	cr_assert_eq(st->ops->totals(st, &t), 0);
 	cr_assert_eq(t.spam_msgs, 0);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0, 1, &res),
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 3, NULL, 0,
+	    1, &res),
 	    WN_EFORMAT);
 	wn_store_close(&st);
 }
@@ -777,10 +800,12 @@ Test(store_redis, prefixes_keep_stores_apart)
 	a = open_url(ua, WN_STORE_CREATE, 1, 3);
 	b = open_url(ub, WN_STORE_CREATE, 2, 3);
 	digest_of(d, 1);
-	cr_assert_eq(a->ops->learn(a, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res), 0);
+	cr_assert_eq(a->ops->learn(a, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res), 0);
 	counts(b, 8, &s, &h);
 	cr_assert_eq(s, 0);
-	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res), 0);
+	cr_assert_eq(b->ops->learn(b, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res), 0);
 	cr_assert_eq(res, WN_LEARNED);
 	cr_assert_eq(redis_int("EXISTS %s", "fleet-a:t:0000000000000008"), 1);
 	cr_assert_eq(redis_int("EXISTS %s", "fleet*b:t:0000000000000008"), 1);
@@ -809,7 +834,8 @@ Test(store_redis, lookup_of_3000_keys)
 	for (i = 1; i <= 3000; i += 2)
 		keys[n++] = i;
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, n, NULL, 0, 1, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, n, NULL, 0,
+	    1, &res), 0);
 	for (i = 0; i < 3000; i++)
 		keys[i] = i + 1;
 	cr_assert_eq(st->ops->lookup_many(st, keys, 3000, c, &t), 0, "%s",
@@ -898,7 +924,8 @@ Test(store_redis, lmdb_dump_loads_into_redis_identically)
 		qsort(keys, 160, sizeof(keys[0]), cmp_u64);
 		digest_of(d, m);
 		cr_assert_eq(lm->ops->learn(lm, d, m % 3 ? WN_LEARN_SPAM :
-		    WN_LEARN_HAM, keys, 160, NULL, 0, 19000 + (uint32_t)m, &res), 0);
+		    WN_LEARN_HAM, keys, 160, NULL, 0,
+		    19000 + (uint32_t)m, &res), 0);
 	}
 	cr_assert_eq(lm->ops->totals(lm, &tl), 0);
 	cr_assert_eq(lm->ops->each(lm, dump_entry, &a), 0);
@@ -997,8 +1024,8 @@ Test(store_redis, timing_of_lookup_and_learn)
 		digest_of(d, m);
 		if (m == 50)
 			t0 = now_s();
-		cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1000, NULL, 0, 1,
-		    &res), 0);
+		cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1000,
+		    NULL, 0, 1, &res), 0);
 	}
 	learn_us = (now_s() - t0) / 150 * 1e6;
 	for (i = 0; i < 1000; i++)
@@ -1157,7 +1184,8 @@ Test(store_redis_url, password_and_database)
 	    3, 0 }, &st, err, sizeof(err));
 	cr_assert_eq(rc, 0, "%s", err);
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0, 1, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 1, NULL, 0,
+	    1, &res), 0);
 	wn_store_close(&st);
 	/* the store is in database 3, not 0 */
 	snprintf(url, sizeof(url), "redis+unix://:s3cret@%s", r.sock);
@@ -1194,7 +1222,8 @@ Test(store_redis_url, tcp_url)
 	snprintf(url, sizeof(url), "%s/2?prefix=tcp:&timeout=1000", r.tcp_url);
 	st = open_url(url, WN_STORE_CREATE, 9, 3);
 	digest_of(d, 1);
-	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 2, NULL, 0, 1, &res), 0);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_HAM, keys, 2, NULL, 0,
+	    1, &res), 0);
 	counts(st, 3, &s, &h);
 	cr_assert_eq(h, 1);
 	wn_store_close(&st);
@@ -1231,7 +1260,8 @@ Test(store_redis_url, readonly_handle_reads_from_a_replica)
 	wn_test_redis_start(&replica, 0, extra);
 	w = open_url(master.url, WN_STORE_CREATE, 3, 3);
 	digest_of(d, 1);
-	cr_assert_eq(w->ops->learn(w, d, WN_LEARN_SPAM, keys, 2, NULL, 0, 1, &res), 0);
+	cr_assert_eq(w->ops->learn(w, d, WN_LEARN_SPAM, keys, 2, NULL, 0,
+	    1, &res), 0);
 	/* wait for the replica to catch up */
 	for (i = 0; i < 500 && rc != 0; i++) {
 		rc = wn_store_open_redis(replica.url, WN_STORE_READONLY, NULL,
