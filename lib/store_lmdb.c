@@ -473,13 +473,15 @@ wn_lmdb_learn_bulk(wn_store_lmdb *s, const uint8_t *digest,
 	return 0;
 }
 
+/*
+ * One write transaction running fn, committed; when the map is full, the
+ * aborted transaction left the store as it was: grow and run it again.
+ * fn returns MDB codes; what names the work in an error.
+ */
 static int
-wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
-    enum wn_learn_class cls, const uint64_t *keys, size_t n,
-    const uint8_t *sample, size_t sample_len, uint32_t today,
-    enum wn_learn_result *result_out)
+wn_lmdb_write(wn_store_lmdb *s, const char *what,
+    int (*fn)(wn_store_lmdb *s, MDB_txn *txn, void *arg), void *arg)
 {
-	wn_store_lmdb *s = (wn_store_lmdb *)st;
 	MDB_txn *txn;
 	int rc, tries;
 
@@ -488,25 +490,55 @@ wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
 		    "store opened read-only");
 		return WN_EINVAL;
 	}
-	if (s->bulk)
-		return wn_lmdb_learn_bulk(s, digest, cls, keys, n, sample,
-		    sample_len, today, result_out);
 	for (tries = 0; tries < 16; tries++) {
 		if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
 			return rc;
-		rc = wn_lmdb_learn_txn(s, txn, digest, cls, keys, n, sample,
-		    sample_len, today, result_out);
-		if (rc == 0)
+		if ((rc = fn(s, txn, arg)) == 0)
 			rc = wn__lmdb_commit(&s->lm, txn);
 		else
 			wn__lmdb_abort(&s->lm, txn);
 		if (rc != MDB_MAP_FULL)
 			break;
-		/* The aborted transaction left the store as it was. */
 		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
 			return rc;
 	}
-	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "learn", rc);
+	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, what, rc);
+}
+
+typedef struct wn_lmdb_learn_args {
+	const uint8_t *digest;
+	enum wn_learn_class cls;
+	const uint64_t *keys;
+	size_t n;
+	const uint8_t *sample;
+	size_t sample_len;
+	uint32_t today;
+	enum wn_learn_result *res;
+} wn_lmdb_learn_args;
+
+static int
+wn_lmdb_learn_fn(wn_store_lmdb *s, MDB_txn *txn, void *arg)
+{
+	const wn_lmdb_learn_args *a = arg;
+
+	return wn_lmdb_learn_txn(s, txn, a->digest, a->cls, a->keys, a->n,
+	    a->sample, a->sample_len, a->today, a->res);
+}
+
+static int
+wn_lmdb_learn(wn_store *st, const uint8_t digest[WN_DIGEST_LEN],
+    enum wn_learn_class cls, const uint64_t *keys, size_t n,
+    const uint8_t *sample, size_t sample_len, uint32_t today,
+    enum wn_learn_result *result_out)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	wn_lmdb_learn_args a = { digest, cls, keys, n, sample, sample_len,
+	    today, result_out };
+
+	if (s->bulk && !s->readonly)
+		return wn_lmdb_learn_bulk(s, digest, cls, keys, n, sample,
+		    sample_len, today, result_out);
+	return wn_lmdb_write(s, "learn", wn_lmdb_learn_fn, &a);
 }
 
 static int
@@ -733,35 +765,23 @@ wn_lmdb_model_read(wn_store *st, int (*fn)(const void *blob, size_t len,
 }
 
 static int
+wn_lmdb_model_put(wn_store_lmdb *s, MDB_txn *txn, void *arg)
+{
+	MDB_val k = { 6, (void *)(uintptr_t)"linear" };
+
+	return mdb_put(txn, s->meta, &k, arg, 0);
+}
+
+static int
 wn_lmdb_model_write(wn_store *st, const void *blob, size_t len)
 {
 	wn_store_lmdb *s = (wn_store_lmdb *)st;
-	MDB_val k = { 6, (void *)(uintptr_t)"linear" };
 	MDB_val d = { len, (void *)(uintptr_t)blob };
-	MDB_txn *txn;
-	int rc, tries;
+	int rc;
 
-	if (s->readonly) {
-		snprintf(s->base.error, sizeof(s->base.error),
-		    "store opened read-only");
-		return WN_EINVAL;
-	}
-	if ((rc = wn_lmdb_flush(st)) != 0)
+	if (!s->readonly && (rc = wn_lmdb_flush(st)) != 0)
 		return rc;
-	for (tries = 0; tries < 16; tries++) {
-		if ((rc = wn__lmdb_begin(&s->lm, 0, &txn)) != 0)
-			return rc;
-		rc = mdb_put(txn, s->meta, &k, &d, 0);
-		if (rc == 0)
-			rc = wn__lmdb_commit(&s->lm, txn);
-		else
-			wn__lmdb_abort(&s->lm, txn);
-		if (rc != MDB_MAP_FULL)
-			break;
-		if ((rc = wn__lmdb_grow(&s->lm, false)) != 0)
-			return rc;
-	}
-	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "model", rc);
+	return wn_lmdb_write(s, "model", wn_lmdb_model_put, &d);
 }
 
 static void

@@ -138,6 +138,16 @@ open_store(void)
 	return st;
 }
 
+/* Scanning and learning with st, ready from 5 messages a class. */
+static void
+small_config(wn_scan_config *cfg, wn_store *st)
+{
+	wn_scan_config_default(cfg);
+	cfg->store = st;
+	cfg->bayes.min_spam = cfg->bayes.min_ham = 5;
+	cfg->bayes.linear.min_samples = 5;
+}
+
 /* Spam and ham that differ in their header form and their words. */
 static void
 make_msg(char *buf, size_t size, bool spam, int i)
@@ -201,10 +211,7 @@ Test(linear, store_keeps_samples_and_the_model_ranks)
 	char msg[1024];
 	bool trained, have;
 
-	wn_scan_config_default(&cfg);
-	cfg.store = st;
-	cfg.bayes.min_spam = cfg.bayes.min_ham = 5;
-	cfg.bayes.linear.min_samples = 5;
+	small_config(&cfg, st);
 
 	/* Before any learning, and with too few samples: no model. */
 	cr_assert_eq(wn_linear_info_get(st, &have, &info), 0);
@@ -278,10 +285,7 @@ Test(linear, training_is_reproducible)
 	double first;
 	bool trained;
 
-	wn_scan_config_default(&cfg);
-	cfg.store = st;
-	cfg.bayes.min_spam = cfg.bayes.min_ham = 5;
-	cfg.bayes.linear.min_samples = 5;
+	small_config(&cfg, st);
 	learn_corpus(st, &cfg, a, 0, 20);
 	make_msg(msg, sizeof(msg), true, 77);
 	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
@@ -310,10 +314,7 @@ Test(linear, damaged_model_is_reported)
 	char msg[1024];
 	bool trained;
 
-	wn_scan_config_default(&cfg);
-	cfg.store = st;
-	cfg.bayes.min_spam = cfg.bayes.min_ham = 5;
-	cfg.bayes.linear.min_samples = 5;
+	small_config(&cfg, st);
 	learn_corpus(st, &cfg, a, 0, 10);
 	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
 	    0);
@@ -344,9 +345,7 @@ Test(linear, max_samples_keeps_the_newest)
 	wn_linear_info info;
 	bool trained;
 
-	wn_scan_config_default(&cfg);
-	cfg.store = st;
-	cfg.bayes.linear.min_samples = 5;
+	small_config(&cfg, st);
 	cfg.bayes.linear.max_samples = 30;
 	learn_corpus(st, &cfg, a, 0, 25);
 	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
