@@ -73,6 +73,14 @@ wn_cli_retrain(const char *cmd, const char *path, wn_store *st,
 		printf("linear stage: trained on %llu spam and %llu ham "
 		    "samples\n", (unsigned long long)info.spam,
 		    (unsigned long long)info.ham);
+	else if (info.uncovered)
+		printf("linear stage: not trained, samples kept for %llu of "
+		    "%llu spam and %llu of %llu ham learned (learned before "
+		    "samples were kept?); learning those messages again keeps "
+		    "theirs\n", (unsigned long long)info.spam,
+		    (unsigned long long)info.learned_spam,
+		    (unsigned long long)info.ham,
+		    (unsigned long long)info.learned_ham);
 	else
 		printf("linear stage: not trained, %llu spam and %llu ham "
 		    "samples kept, %llu of each needed\n",

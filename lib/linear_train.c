@@ -238,6 +238,8 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 	 * those, say so without reading the samples. */
 	if ((rc = st->ops->totals(st, &tot)) != 0)
 		return rc;
+	info->learned_spam = tot.spam_msgs;
+	info->learned_ham = tot.ham_msgs;
 	if (tot.spam_msgs < p->min_samples || tot.ham_msgs < p->min_samples ||
 	    tot.spam_msgs == 0 || tot.ham_msgs == 0) {
 		info->spam = tot.spam_msgs;
@@ -246,6 +248,17 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 	}
 	if ((rc = st->ops->samples_each(st, wn_samples_add, &s)) != 0)
 		goto out;
+	for (i = 0; i < s.n; i++) {
+		if (s.v[i].spam)
+			info->spam++;
+		else
+			info->ham++;
+	}
+	if (info->spam * 2 < tot.spam_msgs || info->ham * 2 < tot.ham_msgs) {
+		info->uncovered = true;
+		goto out;
+	}
+	info->spam = info->ham = 0;
 	if (p->max_samples != 0 && s.n > p->max_samples) {
 		qsort(s.v, s.n, sizeof(*s.v), wn_sample_newer);
 		s.n = p->max_samples;

@@ -91,6 +91,10 @@ typedef struct wn_linear_info {
 	uint64_t spam;		/* samples the model was trained on */
 	uint64_t ham;
 	uint64_t trained_at;	/* seconds since 1970 */
+	uint64_t learned_spam;	/* wn_linear_train: messages learned */
+	uint64_t learned_ham;
+	bool uncovered;		/* wn_linear_train: samples kept for under
+				 * half the learned messages of a class */
 } wn_linear_info;
 
 /*
@@ -104,8 +108,11 @@ int wn_linear_margin(wn_store *st, const wn_linear_x *x, double *margin,
 
 /*
  * wn_linear_train - fit both SVMs on the store's samples and store the
- * model. With fewer than min_samples of a class it stores nothing and
- * sets *trained false. *info tells what was trained on, or else how many
+ * model. With fewer than min_samples of a class, or samples for under
+ * half of a class's learned messages (a store learned before samples
+ * were kept: a model of its few new messages would outweigh Fisher's
+ * counts of all of them; info->uncovered), it stores nothing and sets
+ * *trained false. *info tells what was trained on, or else how many
  * samples there were (when the learned messages alone are too few, their
  * number: the samples are at most that). Returns 0, WN_ENOMEM, WN_EINVAL
  * (the store keeps no samples), WN_EFORMAT (a damaged sample), or the

@@ -358,3 +358,44 @@ Test(linear, max_samples_keeps_the_newest)
 	wn_store_close(&st);
 	wn_arena_free(&a);
 }
+
+/*
+ * A store learned before samples were kept: a model of its few new
+ * messages would outweigh Fisher's counts of all of them, so none is
+ * trained until the samples cover half of each class.
+ */
+Test(linear, few_samples_in_an_old_store_train_no_model)
+{
+	wn_store *st = open_store();
+	wn_arena *a = wn_arena_new(0);
+	wn_scan_config cfg;
+	wn_linear_info info;
+	enum wn_learn_result lr;
+	uint8_t d[WN_DIGEST_LEN];
+	uint64_t keys[2] = { 1, 2 };
+	bool trained;
+	int i;
+
+	small_config(&cfg, st);
+	for (i = 0; i < 60; i++) {
+		memset(d, 0xa5, sizeof(d));
+		d[0] = (uint8_t)i;
+		cr_assert_eq(st->ops->learn(st, d, i % 2 ? WN_LEARN_SPAM :
+		    WN_LEARN_HAM, keys, 2, NULL, 0, 1, &lr), 0);
+	}
+	learn_corpus(st, &cfg, a, 0, 10);
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	cr_assert_not(trained);
+	cr_assert(info.uncovered);
+	cr_assert_eq(info.spam, 10);
+	cr_assert_eq(info.learned_spam, 40);
+	learn_corpus(st, &cfg, a, 10, 40);
+	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
+	    0);
+	cr_assert(trained);
+	cr_assert_eq(info.spam, 40);
+	cr_assert_eq(info.learned_spam, 70);
+	wn_store_close(&st);
+	wn_arena_free(&a);
+}
