@@ -22,6 +22,7 @@
 #include <winnow/err.h>
 
 #include "cli.h"
+#include "learn_queue.h"
 
 typedef struct wn_eval_item {
 	char *path;
@@ -174,6 +175,7 @@ wn_eval_auc(const wn_eval_list *l)
 typedef struct wn_eval_ctx {
 	wn_scan_config *cfg;
 	wn_arena *arena;
+	wn_learn_queue *queue;	/* while learning */
 	wn_eval_item *item;
 	enum wn_learn_class cls;
 	uint32_t today;
@@ -186,33 +188,50 @@ typedef struct wn_eval_ctx {
 } wn_eval_ctx;
 
 static int
-wn_eval_msg(const wn_input_msg *m, void *arg)
+wn_eval_error(wn_eval_ctx *e, const char *path, int rc)
+{
+	fprintf(stderr, "winnow eval: %s: %s\n", path,
+	    e->cfg->store->error[0] ? wn_store_error(e->cfg->store) :
+	    wn_strerror(rc));
+	e->errors++;
+	return rc == WN_ENOMEM ? WN_EXIT_SOFTWARE : WN_EXIT_FAIL;
+}
+
+/* A training message, prepared in a thread: learn it, in list order. */
+static int
+wn_eval_learned(const char *path, int cls, int rc, const wn_learn_prep *p,
+    void *arg)
 {
 	wn_eval_ctx *e = arg;
 	enum wn_learn_result res;
+	int r;
+
+	if (rc == 0)
+		rc = wn_learn_apply(e->cfg->store, p, (enum wn_learn_class)cls,
+		    e->today, &res);
+	if (rc == 0)
+		return 0;
+	r = wn_eval_error(e, path, rc);
+	/* Out of memory stops the run; other errors only count. */
+	return r == WN_EXIT_SOFTWARE ? r : 0;
+}
+
+static int
+wn_eval_msg(const wn_input_msg *m, void *arg)
+{
+	wn_eval_ctx *e = arg;
 	wn_scan_result sr;
 	int rc;
 
+	if (e->learning)
+		return wn_learn_queue_push(e->queue, m->path, (int)e->cls,
+		    m->data, m->len) == 0 ? 0 : WN_EXIT_SOFTWARE;
 	wn_arena_reset(e->arena);
-	if (e->learning) {
-		rc = wn_learn_message(e->arena, e->cfg, e->cfg->store, m->data,
-		    m->len, e->cls, e->today, &res);
-	} else {
-		rc = wn_scan(e->arena, e->cfg, e->worker, m->data, m->len,
-		    &sr);
-		if (rc == 0) {
-			e->score = e->total_score ? sr.verdict.score :
-			    sr.bayes.prob;
-			e->verdict = sr.verdict.spam;
-		}
-	}
-	if (rc != 0) {
-		fprintf(stderr, "winnow eval: %s: %s\n", m->path,
-		    e->cfg->store->error[0] ? wn_store_error(e->cfg->store) :
-		    wn_strerror(rc));
-		e->errors++;
-		return rc == WN_ENOMEM ? WN_EXIT_SOFTWARE : WN_EXIT_FAIL;
-	}
+	if ((rc = wn_scan(e->arena, e->cfg, e->worker, m->data, m->len,
+	    &sr)) != 0)
+		return wn_eval_error(e, m->path, rc);
+	e->score = e->total_score ? sr.verdict.score : sr.bayes.prob;
+	e->verdict = sr.verdict.spam;
 	return 0;
 }
 
@@ -363,12 +382,22 @@ wn_cmd_eval(int argc, char **argv)
 
 	e.learning = true;
 	t0 = wn_now();
+	if (wn_learn_queue_new(&cfg, wn_learn_keeps_sample(st, WN_LEARN_SPAM),
+	    wn_learn_queue_workers(), wn_eval_learned, &e, &e.queue) != 0) {
+		rc = WN_EXIT_SOFTWARE;
+		goto out;
+	}
 	for (i = 0; i < train.n; i++) {
 		e.cls = train.v[i].spam ? WN_LEARN_SPAM : WN_LEARN_HAM;
 		if ((rc = wn_cli_each_message(&train.v[i].path, 1, wn_eval_msg,
 		    &e)) == WN_EXIT_SOFTWARE)
 			goto out;
 	}
+	if (wn_learn_queue_finish(e.queue) != 0) {
+		rc = WN_EXIT_SOFTWARE;
+		goto out;
+	}
+	wn_learn_queue_free(&e.queue);
 	if (st->ops->flush(st) != 0) {
 		fprintf(stderr, "winnow eval: %s: %s\n", db, wn_store_error(st));
 		rc = WN_EXIT_FAIL;
@@ -433,6 +462,7 @@ wn_cmd_eval(int argc, char **argv)
 	printf("errors           %zu\n", e.errors);
 	rc = e.errors ? WN_EXIT_FAIL : WN_EXIT_OK;
 out:
+	wn_learn_queue_free(&e.queue);
 	wn_arena_free(&e.arena);
 	wn_store_close(&st);
 	wn_rules_worker_free(&e.worker);

@@ -1,7 +1,9 @@
 /*
  * cmd_learn.c - `winnow learn`: teach the store spam and ham.
  *
- * Every message is parsed, tokenized and learned in one write transaction.
+ * Every message is parsed, tokenized and learned in one write transaction;
+ * the parsing runs in worker threads (learn_queue.c), the store is written
+ * in the order the messages were given.
  * Learning a message twice does nothing; learning it as the other class
  * moves it; --forget removes it. A file that is not mail (no header field
  * at all) is reported by name and skipped. A progress line is shown when
@@ -13,15 +15,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <winnow/arena.h>
 #include <winnow/err.h>
 
 #include "cli.h"
+#include "learn_queue.h"
 
 typedef struct wn_learn_run {
 	wn_scan_config cfg;
 	wn_store *store;
-	wn_arena *arena;
+	wn_learn_queue *queue;
 	enum wn_learn_class cls;
 	uint32_t today;
 	bool progress;
@@ -43,6 +45,8 @@ static const char wn_learn_usage[] =
     "  --osb N       bigram window of a new store (default 1)\n"
     "  -T, --files-from FILE  also read paths from FILE, one a line\n"
     "                (- for standard input)\n"
+    "  -j, --jobs N  parse with N threads (default: one a CPU, at most\n"
+    "                4; 1: no threads)\n"
     "  -q, --quiet   no progress line\n"
     "  -h, --help    this help\n"
     "PATH: message file, mbox, maildir, folder, or - for standard input.\n";
@@ -69,20 +73,24 @@ wn_learn_progress(wn_learn_run *r, bool final)
 	    final ? "\n" : "");
 }
 
+/* A prepared message, in the order given: write it to the store. */
 static int
-wn_learn_one(const wn_input_msg *m, void *arg)
+wn_learn_done(const char *path, int tag, int rc, const wn_learn_prep *p,
+    void *arg)
 {
 	wn_learn_run *r = arg;
 	enum wn_learn_result res;
-	int rc;
 
-	wn_arena_reset(r->arena);
-	rc = wn_learn_message(r->arena, &r->cfg, r->store, m->data, m->len,
-	    r->cls, r->today, &res);
+	(void)tag;
+	/* After a fatal error nothing more is learned. */
+	if (r->fatal)
+		return r->fatal;
+	if (rc == 0)
+		rc = wn_learn_apply(r->store, p, r->cls, r->today, &res);
 	if (rc != 0) {
 		if (r->progress)
 			fputc('\n', stderr);
-		fprintf(stderr, "winnow learn: %s: %s\n", m->path,
+		fprintf(stderr, "winnow learn: %s: %s\n", path,
 		    r->store->error[0] ? wn_store_error(r->store) :
 		    wn_strerror(rc));
 		r->errors++;
@@ -93,7 +101,7 @@ wn_learn_one(const wn_input_msg *m, void *arg)
 		if (rc == WN_EIO || rc == WN_ELIMIT || rc == WN_EFORMAT ||
 		    rc == WN_EINVAL)
 			return r->fatal = WN_EXIT_FAIL;
-		return WN_EXIT_FAIL;
+		return 0;
 	}
 	switch (res) {
 	case WN_LEARNED:
@@ -145,7 +153,10 @@ wn_learn_checked(const wn_input_msg *m, void *arg)
 		r->errors++;
 		return WN_EXIT_FAIL;
 	}
-	return wn_learn_one(m, arg);
+	if (wn_learn_queue_push(r->queue, m->path, 0, m->data, m->len) ==
+	    WN_ENOMEM)
+		return r->fatal = WN_EXIT_SOFTWARE;
+	return r->fatal;
 }
 
 int
@@ -160,6 +171,7 @@ wn_cmd_learn(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "files-from", required_argument, NULL, 'T' },
 		{ "no-retrain", no_argument, NULL, 'n' },
+		{ "jobs", required_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -167,12 +179,13 @@ wn_cmd_learn(int argc, char **argv)
 	const char *db = wn_cli_default_db(), *list = NULL;
 	unsigned long long v;
 	char **paths;
+	unsigned workers = wn_learn_queue_workers();
 	int c, rc, classes = 0, n_paths;
 	bool quiet = false, retrain = true;
 
 	memset(&r, 0, sizeof(r));
 	wn_scan_config_default(&r.cfg);
-	while ((c = getopt_long(argc, argv, "qhT:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qhj:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
@@ -201,6 +214,13 @@ wn_cmd_learn(int argc, char **argv)
 		case 'n':
 			retrain = false;
 			break;
+		case 'j':
+			if ((rc = wn_cli_size_arg("learn", "--jobs", optarg, 1,
+			    64, &v)) != 0)
+				return rc;
+			/* One job: no threads, the caller's own. */
+			workers = v == 1 ? 0 : (unsigned)v;
+			break;
 		case 'T':
 			list = optarg;
 			break;
@@ -224,7 +244,8 @@ wn_cmd_learn(int argc, char **argv)
 		wn_cli_paths_free(paths, n_paths, argc - optind);
 		return rc;
 	}
-	if ((r.arena = wn_arena_new(0)) == NULL) {
+	if (wn_learn_queue_new(&r.cfg, wn_learn_keeps_sample(r.store, r.cls),
+	    workers, wn_learn_done, &r, &r.queue) != 0) {
 		wn_store_close(&r.store);
 		wn_cli_paths_free(paths, n_paths, argc - optind);
 		return WN_EXIT_SOFTWARE;
@@ -232,6 +253,12 @@ wn_cmd_learn(int argc, char **argv)
 	r.today = (uint32_t)(time(NULL) / 86400);
 	r.progress = !quiet && isatty(STDERR_FILENO);
 	rc = wn_cli_each_message(paths, n_paths, wn_learn_checked, &r);
+	if (wn_learn_queue_finish(r.queue) != 0 && rc == WN_EXIT_OK)
+		rc = r.fatal;
+	wn_learn_queue_free(&r.queue);
+	/* Errors met while the queue completed its messages count too. */
+	if (rc == WN_EXIT_OK && r.errors > 0)
+		rc = WN_EXIT_FAIL;
 	wn_cli_paths_free(paths, n_paths, argc - optind);
 	/* Commit the last batch; a failure here is reported, and what was
 	 * committed before stays learned. */
@@ -256,7 +283,6 @@ wn_cmd_learn(int argc, char **argv)
 	    (c = wn_cli_retrain("learn", db, r.store, &r.cfg.bayes.linear,
 	    false)) != 0)
 		r.fatal = c;
-	wn_arena_free(&r.arena);
 	wn_store_close(&r.store);
 	if (r.fatal)
 		return r.fatal;

@@ -163,31 +163,59 @@ wn_scan(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
 }
 
 int
+wn_learn_prepare(wn_arena *arena, const wn_scan_config *c, bool keep_sample,
+    const char *data, size_t len, wn_learn_prep *out)
+{
+	wn_mime_msg *msg;
+	wn_tokens toks;
+	wn_linear_x lx;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = wn_mime_parse(arena, data, len, &c->limits, &msg)) != 0 ||
+	    (rc = wn_tokenize(arena, msg, &c->tokenize, &toks)) != 0)
+		return rc;
+	if ((out->keys = wn_bayes_keys(arena, &toks)) == NULL)
+		return WN_ENOMEM;
+	out->n_keys = toks.n;
+	if (keep_sample &&
+	    ((rc = wn_linear_features(arena, &toks, data, msg->header_bytes,
+	    &lx)) != 0 ||
+	    (rc = wn_linear_encode(arena, &lx, &out->sample,
+	    &out->sample_len)) != 0))
+		return rc;
+	wn_message_digest(data, len, out->digest);
+	return 0;
+}
+
+int
+wn_learn_apply(wn_store *st, const wn_learn_prep *p, enum wn_learn_class cls,
+    uint32_t today, enum wn_learn_result *result_out)
+{
+	return st->ops->learn(st, p->digest, cls, p->keys, p->n_keys,
+	    cls == WN_LEARN_FORGET ? NULL : p->sample,
+	    cls == WN_LEARN_FORGET ? 0 : p->sample_len, today, result_out);
+}
+
+bool
+wn_learn_keeps_sample(const wn_store *st, enum wn_learn_class cls)
+{
+	/* A store that keeps samples gets every learned message's for the
+	 * linear stage, whatever use_linear says: the model is the
+	 * store's. */
+	return st->ops->samples_each != NULL && cls != WN_LEARN_FORGET;
+}
+
+int
 wn_learn_message(wn_arena *arena, const wn_scan_config *c, wn_store *st,
     const char *data, size_t len, enum wn_learn_class cls, uint32_t today,
     enum wn_learn_result *result_out)
 {
-	uint8_t digest[WN_DIGEST_LEN], *sample = NULL;
-	size_t sample_len = 0;
-	wn_mime_msg *msg;
-	wn_tokens toks;
-	wn_linear_x lx;
-	uint64_t *keys;
+	wn_learn_prep p;
 	int rc;
 
-	if ((rc = wn_mime_parse(arena, data, len, &c->limits, &msg)) != 0 ||
-	    (rc = wn_tokenize(arena, msg, &c->tokenize, &toks)) != 0)
+	if ((rc = wn_learn_prepare(arena, c, wn_learn_keeps_sample(st, cls),
+	    data, len, &p)) != 0)
 		return rc;
-	if ((keys = wn_bayes_keys(arena, &toks)) == NULL)
-		return WN_ENOMEM;
-	/* A store that keeps samples gets this message's for the linear
-	 * stage, whatever use_linear says: the model is the store's. */
-	if (st->ops->samples_each != NULL && cls != WN_LEARN_FORGET &&
-	    ((rc = wn_linear_features(arena, &toks, data, msg->header_bytes,
-	    &lx)) != 0 ||
-	    (rc = wn_linear_encode(arena, &lx, &sample, &sample_len)) != 0))
-		return rc;
-	wn_message_digest(data, len, digest);
-	return st->ops->learn(st, digest, cls, keys, toks.n, sample,
-	    sample_len, today, result_out);
+	return wn_learn_apply(st, &p, cls, today, result_out);
 }

@@ -65,6 +65,33 @@ void wn_message_digest(const char *data, size_t len,
     uint8_t out[WN_DIGEST_LEN]);
 
 /*
+ * Learning in two steps, so that messages can be prepared in threads and
+ * applied to the store in order: wn_learn_prepare parses and tokenizes
+ * (thread-safe: it reads only c), wn_learn_apply writes to the store.
+ */
+typedef struct wn_learn_prep {
+	uint8_t digest[WN_DIGEST_LEN];
+	uint64_t *keys;		/* the message's token keys, in the arena */
+	size_t n_keys;
+	uint8_t *sample;	/* the linear stage's sample, or NULL */
+	size_t sample_len;
+} wn_learn_prep;
+
+/* wn_learn_keeps_sample - whether learning cls into st keeps a sample */
+bool wn_learn_keeps_sample(const wn_store *st, enum wn_learn_class cls);
+
+/*
+ * wn_learn_prepare - parse and tokenize data[0..len) into *out (in the
+ * arena), with the sample when keep_sample. 0, WN_ENOMEM or a parse error.
+ */
+int wn_learn_prepare(wn_arena *arena, const wn_scan_config *c,
+    bool keep_sample, const char *data, size_t len, wn_learn_prep *out);
+
+/* wn_learn_apply - learn (or forget) a prepared message: the store's learn */
+int wn_learn_apply(wn_store *st, const wn_learn_prep *p,
+    enum wn_learn_class cls, uint32_t today, enum wn_learn_result *result_out);
+
+/*
  * wn_learn_message - parse, tokenize and learn (or forget) one message.
  * Returns 0 with *result_out set, or a WN_E* error.
  */

@@ -120,6 +120,20 @@ expect_in stats_samples "$tmp/out" "samples        25 spam, 25 ham"
 expect_in stats_linear "$tmp/out" "linear stage   trained on 25 spam, 25 ham"
 check dump 0 "$winnow" bayes dump --db "$db" -o "$tmp/dump.txt"
 check load 0 "$winnow" bayes load --db "$tmp/copy.lmdb" "$tmp/dump.txt"
+# Parsing in threads changes nothing the store keeps: one job and three
+# learn the same, and the errors name the same file.
+for j in 1 3; do
+	check learn_jobs$j 0 "$winnow" learn -q -j $j --no-retrain \
+	    --db "$tmp/j$j.lmdb" --spam "$tmp/spam"
+	check learn_jobs${j}_ham 1 "$winnow" learn -q -j $j \
+	    --db "$tmp/j$j.lmdb" --ham "$tmp/ham" "$tmp/notmail"
+	expect_in learn_jobs${j}_summary "$tmp/out" "learned 25 as ham"
+	expect_in learn_jobs${j}_error "$tmp/err" "notmail: not a mail message"
+	check dump_jobs$j 0 "$winnow" bayes dump --db "$tmp/j$j.lmdb" \
+	    -o "$tmp/j$j.txt"
+done
+check learn_jobs_same 0 cmp "$tmp/j1.txt" "$tmp/j3.txt"
+check learn_jobs_bad 64 "$winnow" learn -q -j 0 --db "$tmp/j1.lmdb" --ham "$tmp/ham"
 check stats_copy 0 "$winnow" bayes stats --db "$tmp/copy.lmdb"
 expect_in stats_copy_counts "$tmp/out" "ham messages   25"
 expect_in stats_copy_fisher_alone "$tmp/out" "linear stage   no model (Fisher alone)"
