@@ -1,10 +1,11 @@
 /*
  * linear_train.c - fit the linear stage's two SVMs on a store's samples.
  *
- * The samples are read once into one buffer (a few bytes a bucket); the
- * newest max_samples (by learned day) are decoded into one problem per
- * SVM, 4 bytes a bucket, and the two are fitted at once, in two threads,
- * by dual coordinate descent (svm_dcd.c). Each fit shuffles with its own
+ * The samples are read once into chunks of memory (a few bytes a
+ * bucket); the newest max_samples (by learned day) are decoded into one
+ * problem per SVM, 4 bytes a bucket, and the two are fitted at once, in
+ * two threads, by dual coordinate descent (svm_dcd.c), each straight into
+ * its float vector of the model blob. Each fit shuffles with its own
  * seeded generator, so a retrain of the same samples gives the same
  * model.
  */
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include <winnow/alloc.h>
@@ -23,39 +25,71 @@
 #include "svm_dcd.h"
 
 typedef struct wn_sample_ref {
-	size_t off;		/* into the buffer */
+	const uint8_t *data;	/* in a chunk */
 	size_t len;
+	size_t seq;		/* the store's order */
 	uint32_t day;
 	bool spam;
 } wn_sample_ref;
 
+/* Samples are copied into chunks that never move, so growing costs no
+ * copy: a sample that does not fit starts a new chunk. */
+#define WN_SAMPLE_CHUNK	((size_t)4 << 20)
+
+typedef struct wn_sample_chunk {
+	struct wn_sample_chunk *next;
+	size_t used, cap;
+	uint8_t data[];
+} wn_sample_chunk;
+
 typedef struct wn_samples {
-	uint8_t *buf;
-	size_t len, cap;
+	wn_sample_chunk *chunks;	/* the newest first */
 	wn_sample_ref *v;
 	size_t n, nv_cap;
-	size_t max_len;		/* longest sample */
 } wn_samples;
+
+static uint8_t *
+wn_samples_room(wn_samples *s, size_t len)
+{
+	wn_sample_chunk *c = s->chunks;
+	uint8_t *p;
+
+	if (c == NULL || c->cap - c->used < len) {
+		size_t cap = len > WN_SAMPLE_CHUNK ? len : WN_SAMPLE_CHUNK;
+
+		if ((c = wn_malloc(sizeof(*c) + cap)) == NULL)
+			return NULL;
+		c->next = s->chunks;
+		c->used = 0;
+		c->cap = cap;
+		s->chunks = c;
+	}
+	p = c->data + c->used;
+	c->used += len;
+	return p;
+}
+
+static void
+wn_samples_free(wn_samples *s)
+{
+	while (s->chunks != NULL) {
+		wn_sample_chunk *c = s->chunks;
+
+		s->chunks = c->next;
+		wn_free(c);
+	}
+	wn_free(s->v);
+}
 
 static int
 wn_samples_add(enum wn_learn_class cls, uint32_t day, const uint8_t *data,
     size_t len, void *arg)
 {
 	wn_samples *s = arg;
+	uint8_t *p;
 
 	if (cls != WN_LEARN_SPAM && cls != WN_LEARN_HAM)
 		return 0;
-	if (s->len + len > s->cap) {
-		size_t cap = s->cap ? s->cap : (size_t)1 << 20;
-		uint8_t *b;
-
-		while (cap < s->len + len)
-			cap *= 2;
-		if ((b = wn_realloc(s->buf, cap)) == NULL)
-			return WN_ENOMEM;
-		s->buf = b;
-		s->cap = cap;
-	}
 	if (s->n == s->nv_cap) {
 		size_t cap = s->nv_cap ? 2 * s->nv_cap : 1024;
 		wn_sample_ref *v = wn_realloc(s->v, cap * sizeof(*v));
@@ -65,15 +99,15 @@ wn_samples_add(enum wn_learn_class cls, uint32_t day, const uint8_t *data,
 		s->v = v;
 		s->nv_cap = cap;
 	}
-	memcpy(s->buf + s->len, data, len);
-	s->v[s->n].off = s->len;
+	if ((p = wn_samples_room(s, len)) == NULL)
+		return WN_ENOMEM;
+	memcpy(p, data, len);
+	s->v[s->n].data = p;
 	s->v[s->n].len = len;
+	s->v[s->n].seq = s->n;
 	s->v[s->n].day = day;
 	s->v[s->n].spam = cls == WN_LEARN_SPAM;
 	s->n++;
-	s->len += len;
-	if (len > s->max_len)
-		s->max_len = len;
 	return 0;
 }
 
@@ -85,7 +119,7 @@ wn_sample_newer(const void *a, const void *b)
 
 	if (x->day != y->day)
 		return x->day > y->day ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* One model's problem and its fit, run in a thread of its own. */
@@ -97,7 +131,8 @@ typedef struct wn_fit_job {
 	uint32_t *buckets;
 	size_t *start;
 	double *value;
-	double *w;		/* WN_LINEAR_BUCKETS + 1, the bias last */
+	float *w;		/* the blob's vector for this model */
+	double bias;
 	int rc;
 } wn_fit_job;
 
@@ -111,7 +146,7 @@ wn_fit_run(void *arg)
 
 	for (i = 0; i < s->n; i++) {
 		j->start[i] = pos;
-		if (wn_linear_decode(s->buf + s->v[i].off, s->v[i].len,
+		if (wn_linear_decode(s->v[i].data, s->v[i].len,
 		    j->which, j->buckets + pos, s->v[i].len, &n) != 0) {
 			j->rc = WN_EFORMAT;
 			return NULL;
@@ -126,7 +161,7 @@ wn_fit_run(void *arg)
 	rows.start = j->start;
 	rows.value = j->value;
 	rows.label = j->label;
-	j->rc = wn_svm_dcd(&rows, j->p->c, j->p->eps, 1, j->w);
+	j->rc = wn_svm_dcd(&rows, j->p->c, j->p->eps, 1, j->w, &j->bias);
 	return NULL;
 }
 
@@ -139,9 +174,7 @@ wn_fit_job_alloc(wn_fit_job *j, size_t total)
 	j->buckets = wn_malloc((total ? total : 1) * sizeof(*j->buckets));
 	j->start = wn_malloc((s->n + 1) * sizeof(*j->start));
 	j->value = wn_malloc((s->n ? s->n : 1) * sizeof(*j->value));
-	j->w = wn_calloc(WN_LINEAR_BUCKETS + 1, sizeof(*j->w));
-	if (j->buckets == NULL || j->start == NULL || j->value == NULL ||
-	    j->w == NULL)
+	if (j->buckets == NULL || j->start == NULL || j->value == NULL)
 		return WN_ENOMEM;
 	return 0;
 }
@@ -152,13 +185,13 @@ wn_fit_job_free(wn_fit_job *j)
 	wn_free(j->buckets);
 	wn_free(j->start);
 	wn_free(j->value);
-	wn_free(j->w);
 }
 
 /*
  * Fit both SVMs, the header's in a second thread (the two are
  * independent, and each fit's shuffle is its own, so the result does not
- * depend on the threads). Weights go to the blob's two float vectors.
+ * depend on the threads). Each fits its float vector of the blob in
+ * place.
  */
 static int
 wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
@@ -176,7 +209,7 @@ wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
 	for (i = 0; i < s->n; i++) {
 		size_t nt, nh;
 
-		if (wn_linear_sample_counts(s->buf + s->v[i].off, s->v[i].len,
+		if (wn_linear_sample_counts(s->v[i].data, s->v[i].len,
 		    &nt, &nh) != 0) {
 			wn_free(label);
 			return WN_EFORMAT;
@@ -191,6 +224,7 @@ wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
 		job[k].p = p;
 		job[k].which = (int)k;
 		job[k].label = label;
+		job[k].w = k == 0 ? w_tok : w_hdr;
 		if ((rc = wn_fit_job_alloc(&job[k], total[k])) != 0)
 			goto out;
 	}
@@ -202,12 +236,8 @@ wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
 		wn_fit_run(&job[1]);
 	if ((rc = job[0].rc) != 0 || (rc = job[1].rc) != 0)
 		goto out;
-	for (i = 0; i < WN_LINEAR_BUCKETS; i++) {
-		w_tok[i] = (float)job[0].w[i];
-		w_hdr[i] = (float)job[1].w[i];
-	}
-	*bias_tok = job[0].w[WN_LINEAR_BUCKETS];
-	*bias_hdr = job[1].w[WN_LINEAR_BUCKETS];
+	*bias_tok = job[0].bias;
+	*bias_hdr = job[1].bias;
 out:
 	wn_fit_job_free(&job[0]);
 	wn_fit_job_free(&job[1]);
@@ -272,7 +302,13 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 	if (info->spam < p->min_samples || info->ham < p->min_samples ||
 	    info->spam == 0 || info->ham == 0)
 		goto out;
-	if ((blob = wn_malloc(WN_LINEAR_BLOB_SIZE)) == NULL) {
+	/* Zero pages of its own: a fit touches only the buckets its rows
+	 * use, and from the heap (where freed sample buffers leave room)
+	 * 8 MiB would be cleared first. */
+	blob = mmap(NULL, WN_LINEAR_BLOB_SIZE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (blob == MAP_FAILED) {
+		blob = NULL;
 		rc = WN_ENOMEM;
 		goto out;
 	}
@@ -295,8 +331,8 @@ out:
 	if (rc == WN_EFORMAT)
 		snprintf(st->error, sizeof(st->error), "a sample in the store "
 		    "is damaged: the store file may be corrupt");
-	wn_free(blob);
-	wn_free(s.buf);
-	wn_free(s.v);
+	if (blob != NULL)
+		munmap(blob, WN_LINEAR_BLOB_SIZE);
+	wn_samples_free(&s);
 	return rc;
 }

@@ -12,8 +12,10 @@
  * span less than eps. Made for the linear stage's rows: every feature of
  * a row has the same value (1/sqrt(n), the row scaled to length 1), so a
  * row is only its bucket numbers, 4 bytes each, and a bias feature of
- * value 1 rides along. The shuffle uses a generator of its own, seeded
- * per fit, so a fit is reproducible and fits may run in threads.
+ * value 1 rides along. The weights are floats, written in place in the
+ * model; the sums over a row are taken in double. The shuffle uses a
+ * generator of its own, seeded per fit, so a fit is reproducible and fits
+ * may run in threads.
  */
 #include <math.h>
 #include <string.h>
@@ -34,7 +36,7 @@ wn_rand_next(uint64_t *s)
 }
 
 static double
-wn_row_dot(const double *w, const wn_svm_rows *r, size_t i)
+wn_row_dot(const float *w, double bias, const wn_svm_rows *r, size_t i)
 {
 	const uint32_t *b = r->buckets + r->start[i];
 	size_t n = r->start[i + 1] - r->start[i], j;
@@ -42,24 +44,24 @@ wn_row_dot(const double *w, const wn_svm_rows *r, size_t i)
 
 	for (j = 0; j < n; j++)
 		sum += w[b[j]];
-	return sum * r->value[i] + w[r->dim];	/* w[dim]: the bias */
+	return sum * r->value[i] + bias;
 }
 
 static void
-wn_row_add(double *w, const wn_svm_rows *r, size_t i, double d)
+wn_row_add(float *w, double *bias, const wn_svm_rows *r, size_t i, double d)
 {
 	const uint32_t *b = r->buckets + r->start[i];
 	size_t n = r->start[i + 1] - r->start[i], j;
-	double dv = d * r->value[i];
+	float dv = (float)(d * r->value[i]);
 
 	for (j = 0; j < n; j++)
 		w[b[j]] += dv;
-	w[r->dim] += d;
+	*bias += d;
 }
 
 int
 wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
-    double *w)
+    float *w, double *bias)
 {
 	const size_t max_iter = 1000;
 	double *alpha, *qd, pg_max_old = INFINITY;
@@ -67,6 +69,7 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 	size_t *index, active = r->n, i, s, iter;
 	uint64_t rng = seed ? seed : 1;
 
+	*bias = 0;
 	alpha = wn_calloc(r->n ? r->n : 1, sizeof(*alpha));
 	qd = wn_malloc((r->n ? r->n : 1) * sizeof(*qd));
 	index = wn_malloc((r->n ? r->n : 1) * sizeof(*index));
@@ -99,7 +102,8 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 			double y = r->label[k] ? 1.0 : -1.0;
 			double g, pg, old;
 
-			g = y * wn_row_dot(w, r, k) - 1.0 + diag * alpha[k];
+			g = y * wn_row_dot(w, *bias, r, k) - 1.0 +
+			    diag * alpha[k];
 			pg = g;
 
 			if (alpha[k] == 0) {
@@ -122,7 +126,7 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 				continue;
 			old = alpha[k];
 			alpha[k] = fmax(old - g / qd[k], 0.0);
-			wn_row_add(w, r, k, (alpha[k] - old) * y);
+			wn_row_add(w, bias, r, k, (alpha[k] - old) * y);
 		}
 		if (pg_max - pg_min <= eps) {
 			if (active == r->n)

@@ -11,8 +11,7 @@
 
 typedef struct wn_svm_rows {
 	size_t n;		/* rows */
-	size_t dim;		/* buckets below dim; w has dim + 1 weights,
-				 * w[dim] the bias's */
+	size_t dim;		/* buckets below dim */
 	const uint32_t *buckets; /* every row's buckets, row after row */
 	const size_t *start;	/* row i: buckets[start[i] .. start[i+1]) */
 	const double *value;	/* the value of each of row i's features */
@@ -20,12 +19,14 @@ typedef struct wn_svm_rows {
 } wn_svm_rows;
 
 /*
- * wn_svm_dcd - fit w (dim + 1 doubles, zero on entry: calloc'd memory
- * keeps the buckets no row uses from ever being touched) with cost c
- * until the projected gradients span at most eps, shuffling with seed.
- * Returns 0 or WN_ENOMEM. Thread-safe: a fit touches only its arguments.
+ * wn_svm_dcd - fit w (dim floats, zero on entry) and *bias (a feature of
+ * value 1 in every row) with cost c until the projected gradients span at
+ * most eps, shuffling with seed. w is the model's own storage: floats
+ * hold the weights to the precision the model keeps, and only the
+ * buckets some row uses are touched. Returns 0 or WN_ENOMEM.
+ * Thread-safe: a fit touches only its arguments.
  */
 int wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
-    double *w);
+    float *w, double *bias);
 
 #endif
