@@ -97,7 +97,8 @@ wn_learn_retire(wn_learn_queue *q)
 	while (!s->ready)
 		pthread_cond_wait(&q->ready, &q->mu);
 	pthread_mutex_unlock(&q->mu);
-	rc = q->done(s->path, s->tag, s->rc, s->rc == 0 ? &s->prep : NULL, q->arg);
+	rc = q->done(s->path, s->tag, s->rc, s->rc == 0 ? &s->prep : NULL,
+	    q->arg);
 	s->ready = false;
 	q->retired++;
 	return rc;

@@ -12,7 +12,9 @@
  * One environment per handle, opened with MDB_NOTLS so read transactions
  * may move between threads; every lookup is one short read transaction,
  * every learn one write transaction, retried after growing the map when it
- * is full (growth and the resize lock: lmdb_int.h).
+ * is full (growth and the resize lock: lmdb_int.h). Bulk learning puts a
+ * batch of messages in one transaction and sums their token changes, so
+ * each token is written once a batch, in key order (token_deltas.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@
 #include <winnow/store.h>
 
 #include "lmdb_int.h"
+#include "token_deltas.h"
 
 #define WN_LMDB_DEFAULT_MAP	((size_t)256 << 20)
 #define WN_LMDB_BATCH_MSGS	512	/* messages per bulk transaction */
@@ -63,6 +66,7 @@ typedef struct wn_store_lmdb {
 	MDB_txn *batch;		/* open bulk transaction, or NULL */
 	wn_lmdb_logged *log;	/* its messages */
 	size_t log_n;
+	wn_token_deltas deltas;	/* its token changes, for the commit */
 } wn_store_lmdb;
 
 static const wn_store_ops wn_store_lmdb_ops;
@@ -165,62 +169,89 @@ wn_lmdb_lookup_many(wn_store *st, const uint64_t *keys, size_t n,
 	return 0;
 }
 
+/* a + d within 0 .. UINT32_MAX */
 static uint32_t
-wn_sat_add(uint32_t a, int d)
+wn_sat_add(uint32_t a, int64_t d)
 {
-	if (d < 0)
-		return a > 0 ? a - 1 : 0;
-	if (d > 0)
-		return a < UINT32_MAX ? a + 1 : a;
-	return a;
+	int64_t r = (int64_t)a + d;
+
+	return r < 0 ? 0 : r > UINT32_MAX ? UINT32_MAX : (uint32_t)r;
 }
 
 /*
- * Apply spam/ham deltas (-1, 0, +1) to every key in one transaction. One
- * cursor: a key found is rewritten where the lookup left the cursor, so
- * only new keys cost a second descent of the tree.
+ * Change one token's counts by dspam and dham (day: learned on that day,
+ * or 0). The cursor stays where the key is, so a key found is rewritten
+ * in place, and a next key on the same page is found without descending
+ * the tree again.
  */
+static int
+wn_lmdb_update(MDB_cursor *cur, uint64_t key, int64_t dspam, int64_t dham,
+    uint32_t day)
+{
+	MDB_val k = { sizeof(key), &key }, d;
+	wn_lmdb_value v = { 0, 0, 0 };
+	bool found;
+	int rc;
+
+	rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	if ((found = rc == 0)) {
+		if (d.mv_size != sizeof(v))
+			return MDB_CORRUPTED;
+		memcpy(&v, d.mv_data, sizeof(v));
+	}
+	v.spam = wn_sat_add(v.spam, dspam);
+	v.ham = wn_sat_add(v.ham, dham);
+	if (day != 0)
+		v.last_day = day;
+	if (v.spam == 0 && v.ham == 0)
+		return found ? mdb_cursor_del(cur, 0) : 0;
+	d.mv_size = sizeof(v);
+	d.mv_data = &v;
+	return mdb_cursor_put(cur, &k, &d, found ? MDB_CURRENT : 0);
+}
+
+/* Apply spam/ham deltas (-1, 0, +1) to every key in one transaction. */
 static int
 wn_lmdb_apply(wn_store_lmdb *s, MDB_txn *txn, const uint64_t *keys, size_t n,
     int dspam, int dham, uint32_t today)
 {
+	uint32_t day = dspam > 0 || dham > 0 ? today : 0;
 	MDB_cursor *cur;
 	size_t i;
-	int rc;
+	int rc = 0;
 
 	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0)
 		return rc;
-	for (i = 0; i < n; i++) {
-		MDB_val k = { sizeof(uint64_t), (void *)(uintptr_t)&keys[i] }, d;
-		wn_lmdb_value v = { 0, 0, 0 };
-		bool found;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = wn_lmdb_update(cur, keys[i], dspam, dham, day);
+	mdb_cursor_close(cur);
+	return rc;
+}
 
-		rc = mdb_cursor_get(cur, &k, &d, MDB_SET_KEY);
-		if (rc != 0 && rc != MDB_NOTFOUND)
-			break;
-		if ((found = rc == 0)) {
-			if (d.mv_size != sizeof(v)) {
-				rc = MDB_CORRUPTED;
-				break;
-			}
-			memcpy(&v, d.mv_data, sizeof(v));
-		}
-		v.spam = wn_sat_add(v.spam, dspam);
-		v.ham = wn_sat_add(v.ham, dham);
-		if (dspam > 0 || dham > 0)
-			v.last_day = today;
-		rc = 0;
-		if (v.spam == 0 && v.ham == 0) {
-			if (found && (rc = mdb_cursor_del(cur, 0)) != 0)
-				break;
-			continue;
-		}
-		d.mv_size = sizeof(v);
-		d.mv_data = &v;
-		if ((rc = mdb_cursor_put(cur, &k, &d, found ? MDB_CURRENT :
-		    0)) != 0)
-			break;
-	}
+/*
+ * Write the batch's summed token changes, in key order: neighbouring keys
+ * share leaf pages, so most updates find their page where the last one
+ * left the cursor. A count is clamped at 0 once, after the batch's sum
+ * (one by one, a forget below 0 followed by a learn would end at 1).
+ */
+static int
+wn_lmdb_apply_deltas(wn_store_lmdb *s, MDB_txn *txn)
+{
+	const wn_token_delta *d;
+	MDB_cursor *cur;
+	size_t i, n;
+	int rc;
+
+	if (wn_token_deltas_sorted(&s->deltas, &d, &n) != 0)
+		return ENOMEM;
+	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		if (d[i].spam != 0 || d[i].ham != 0)
+			rc = wn_lmdb_update(cur, d[i].key, d[i].spam, d[i].ham,
+			    d[i].day);
 	mdb_cursor_close(cur);
 	return rc;
 }
@@ -309,7 +340,13 @@ wn_lmdb_learn_txn(wn_store_lmdb *s, MDB_txn *txn, const uint8_t *digest,
 		dham++;
 		ham_msgs++;
 	}
-	if ((rc = wn_lmdb_apply(s, txn, keys, n, dspam, dham, today)) != 0 ||
+	/* A batch writes its tokens when it commits. */
+	if (txn == s->batch)
+		rc = wn_token_deltas_add(&s->deltas, keys, n, dspam, dham,
+		    today) == 0 ? 0 : ENOMEM;
+	else
+		rc = wn_lmdb_apply(s, txn, keys, n, dspam, dham, today);
+	if (rc != 0 ||
 	    (rc = wn_meta_put_u64(s, txn, "spam_msgs", spam_msgs)) != 0 ||
 	    (rc = wn_meta_put_u64(s, txn, "ham_msgs", ham_msgs)) != 0)
 		return rc;
@@ -334,6 +371,7 @@ wn_lmdb_log_clear(wn_store_lmdb *s)
 		wn_free(s->log[i].sample);
 	}
 	s->log_n = 0;
+	wn_token_deltas_clear(&s->deltas);
 }
 
 /* Replay the logged batch in the open batch transaction. */
@@ -344,6 +382,7 @@ wn_lmdb_replay(wn_store_lmdb *s)
 	size_t i;
 	int rc;
 
+	wn_token_deltas_clear(&s->deltas);
 	for (i = 0; i < s->log_n; i++) {
 		wn_lmdb_logged *l = &s->log[i];
 
@@ -394,16 +433,25 @@ wn_lmdb_flush(wn_store *st)
 	if (s->batch == NULL)
 		return 0;
 	for (;;) {
-		rc = wn__lmdb_commit(&s->lm, s->batch);
-		s->batch = NULL;
+		if ((rc = wn_lmdb_apply_deltas(s, s->batch)) == 0) {
+			rc = wn__lmdb_commit(&s->lm, s->batch);
+			s->batch = NULL;
+		}
 		if (rc != MDB_MAP_FULL)
 			break;
-		/* The commit itself needed room: grow, replay, retry. */
-		if ((rc = wn__lmdb_begin(&s->lm, 0, &s->batch)) != 0 ||
+		/* The tokens or the commit needed room: grow, replay, retry
+		 * (regrowing ends a transaction still open). */
+		if ((s->batch == NULL &&
+		    (rc = wn__lmdb_begin(&s->lm, 0, &s->batch)) != 0) ||
 		    (rc = wn_lmdb_batch_regrow(s)) != 0) {
 			wn_lmdb_batch_abort(s);
 			return rc;
 		}
+	}
+	if (s->batch != NULL) {
+		/* Writing the tokens failed: the batch is not stored. */
+		wn__lmdb_abort(&s->lm, s->batch);
+		s->batch = NULL;
 	}
 	wn_lmdb_log_clear(s);
 	if (rc != 0) {
@@ -797,6 +845,7 @@ wn_lmdb_close(wn_store *st)
 	}
 	wn__lmdb_fini(&s->lm);
 	wn_free(s->log);
+	wn_token_deltas_free(&s->deltas);
 	wn_free(s);
 }
 

@@ -71,7 +71,7 @@ void wn_message_digest(const char *data, size_t len,
  */
 typedef struct wn_learn_prep {
 	uint8_t digest[WN_DIGEST_LEN];
-	uint64_t *keys;		/* the message's token keys, in the arena */
+	uint64_t *keys;		/* the token keys, in the arena */
 	size_t n_keys;
 	uint8_t *sample;	/* the linear stage's sample, or NULL */
 	size_t sample_len;

@@ -185,6 +185,79 @@ Test(store, each_load_and_expire)
 	wn_store_close(&st);
 }
 
+/* The same learning, one by one and in one bulk batch, into path. */
+static void
+learn_sequence(unsigned flags)
+{
+	static const uint64_t a[] = { 3, 4, 5, 6 }, b[] = { 4, 6, 8 };
+	static const struct {
+		int msg;
+		enum wn_learn_class cls;
+		uint32_t day;
+	} step[] = {
+		{ 1, WN_LEARN_SPAM, 10 },	/* learned */
+		{ 2, WN_LEARN_HAM, 11 },	/* learned */
+		{ 1, WN_LEARN_SPAM, 12 },	/* duplicate */
+		{ 1, WN_LEARN_HAM, 13 },	/* moved */
+		{ 2, WN_LEARN_FORGET, 14 },	/* forgotten */
+		{ 3, WN_LEARN_SPAM, 12 },	/* learned, an earlier day */
+		{ 3, WN_LEARN_FORGET, 15 },	/* and forgotten */
+	};
+	wn_store *st = open_store(WN_STORE_CREATE | flags);
+	enum wn_learn_result res;
+	uint8_t d[WN_DIGEST_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(step) / sizeof(step[0]); i++) {
+		digest_of(d, step[i].msg);
+		cr_assert_eq(st->ops->learn(st, d, step[i].cls,
+		    step[i].msg == 2 ? b : a, step[i].msg == 2 ? 3 : 4, NULL,
+		    0, step[i].day, &res), 0, "step %zu", i);
+	}
+	cr_assert_eq(st->ops->flush(st), 0, "%s", wn_store_error(st));
+	wn_store_close(&st);
+}
+
+Test(store, bulk_batch_sums_changes_like_one_by_one)
+{
+	wn_store_entry one[10], bulk[10];
+	wn_store_totals t1, t2;
+	wn_store *st;
+	int k;
+
+	learn_sequence(0);
+	st = open_store(0);
+	memset(one, 0, sizeof(one));
+	cr_assert_eq(st->ops->each(st, collect, one), 0);
+	cr_assert_eq(st->ops->totals(st, &t1), 0);
+	wn_store_close(&st);
+	cr_assert_eq(unlink(path), 0);
+
+	learn_sequence(WN_STORE_BULK);
+	st = open_store(0);
+	memset(bulk, 0, sizeof(bulk));
+	cr_assert_eq(st->ops->each(st, collect, bulk), 0);
+	cr_assert_eq(st->ops->totals(st, &t2), 0);
+	wn_store_close(&st);
+
+	/* Message 1 ends as ham (3, 4, 5, 6 at 0/1); the last learning of
+	 * 5 was message 3's, day 12 (forgetting leaves the day); message
+	 * 2's only own token, 8, is gone. */
+	cr_assert(one[5].ham == 1 && one[5].spam == 0 &&
+	    one[5].last_day == 12, "5: %u/%u day %u", one[5].spam,
+	    one[5].ham, one[5].last_day);
+	cr_assert_eq(one[8].hash, 0);
+	for (k = 0; k < 10; k++)
+		cr_assert(one[k].hash == bulk[k].hash &&
+		    one[k].spam == bulk[k].spam && one[k].ham == bulk[k].ham &&
+		    one[k].last_day == bulk[k].last_day,
+		    "token %d: %u/%u day %u one by one, %u/%u day %u in bulk",
+		    k, one[k].spam, one[k].ham, one[k].last_day, bulk[k].spam,
+		    bulk[k].ham, bulk[k].last_day);
+	cr_assert(t1.spam_msgs == t2.spam_msgs && t1.ham_msgs == t2.ham_msgs &&
+	    t1.tokens == t2.tokens && t2.ham_msgs == 1 && t2.spam_msgs == 0);
+}
+
 Test(store, missing_store_is_enoent_with_message)
 {
 	wn_store *st = NULL;
