@@ -116,6 +116,7 @@ awk -F'\t' -v d="$data" 'NF { print d "/" $2 }' "$train_list" "$test_list" |
 now() { date +%s.%N; }
 sub_() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+cpu_s() { awk -F': ' '/User time|System time/ { t += $2 } END { printf "%.2f", t }' "$1" 2>/dev/null; }
 maxrss() { cat "$@" 2>/dev/null | awk -F': ' '/Maximum resident set size/ { if ($2 + 0 > m) m = $2 + 0 } END { print m + 0 }'; }
 
 # Long steps run in the background and are waited for (bg_wait), so that
@@ -290,6 +291,9 @@ if [ -n "$w" ] && [ -n "$b" ]; then
 	printf '%s\n%s\n' "$w" "$b" | awk -F'\t' '
 		NR == 1 { wt = $6; wc = $7 } NR == 2 { bt = $6; bc = $7 }
 		END { printf "winnow vs bogofilter (this run; > 1 means winnow is faster): classify, 1 client x%.2f (%.0f vs %.0f msgs/s); train x%.2f (%.2f vs %.2f s)\n", wc / bc, wc, bc, bt / wt, wt, bt }'
+	# Training CPU time (user + system, all threads): winnow learn
+	# parses in threads, bogofilter in one.
+	echo "train CPU seconds (user + system): winnow $(cpu_s "$work/winnow/train.rusage"), bogofilter $(cpu_s "$work/bogofilter/train.rusage")"
 fi
 [ -z "$eval_note" ] || { echo; echo "$eval_note"; }
 
