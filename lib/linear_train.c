@@ -24,6 +24,28 @@
 #include "linear_int.h"
 #include "svm_dcd.h"
 
+/*
+ * Memory of a few MiB that will all be written: pages mapped and
+ * populated in one call, not faulted in one at a time (a fault costs
+ * more than the writing), and zero (the model relies on it). Whole pages
+ * for one fit, outside wn_malloc.
+ */
+static void *
+wn_pages_alloc(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void
+wn_pages_free(void *p, size_t size)
+{
+	if (p != NULL)
+		munmap(p, size);
+}
+
 typedef struct wn_sample_ref {
 	const uint8_t *data;	/* in a chunk */
 	size_t len;
@@ -57,7 +79,7 @@ wn_samples_room(wn_samples *s, size_t len)
 	if (c == NULL || c->cap - c->used < len) {
 		size_t cap = len > WN_SAMPLE_CHUNK ? len : WN_SAMPLE_CHUNK;
 
-		if ((c = wn_malloc(sizeof(*c) + cap)) == NULL)
+		if ((c = wn_pages_alloc(sizeof(*c) + cap)) == NULL)
 			return NULL;
 		c->next = s->chunks;
 		c->used = 0;
@@ -76,7 +98,7 @@ wn_samples_free(wn_samples *s)
 		wn_sample_chunk *c = s->chunks;
 
 		s->chunks = c->next;
-		wn_free(c);
+		wn_pages_free(c, sizeof(*c) + c->cap);
 	}
 	wn_free(s->v);
 }
@@ -122,40 +144,67 @@ wn_sample_newer(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* One model's problem and its fit, run in a thread of its own. */
+/* One model's problem and its fit. */
 typedef struct wn_fit_job {
 	const wn_samples *s;
 	const wn_linear_params *p;
 	int which;		/* 0: token buckets, 1: header buckets */
 	const bool *label;
-	uint32_t *buckets;
-	size_t *start;
+	uint32_t *buckets;	/* wn_pages_alloc'd, n_buckets */
+	size_t n_buckets;
+	size_t *start;		/* row i: from start[i] to start[i+1] */
 	double *value;
 	float *w;		/* the blob's vector for this model */
 	double bias;
 	int rc;
 } wn_fit_job;
 
+/* Decode rows [from, to) of a job into the places its start[] gives. */
+static int
+wn_fit_decode(wn_fit_job *j, size_t from, size_t to)
+{
+	const wn_samples *s = j->s;
+	size_t i, n;
+
+	for (i = from; i < to; i++)
+		if (wn_linear_decode(s->v[i].data, s->v[i].len, j->which,
+		    j->buckets + j->start[i], j->start[i + 1] - j->start[i],
+		    &n) != 0 || n != j->start[i + 1] - j->start[i])
+			return WN_EFORMAT;
+	return 0;
+}
+
+/*
+ * A thread's share of the decoding: all token rows and header rows
+ * [hdr_from, hdr_to), or only header rows. The shares are cut so that
+ * both threads decode about as many buckets.
+ */
+typedef struct wn_decode_share {
+	wn_fit_job *job;	/* the two jobs */
+	bool tokens;
+	size_t hdr_from, hdr_to;
+	int rc;
+} wn_decode_share;
+
+static void *
+wn_decode_run(void *arg)
+{
+	wn_decode_share *d = arg;
+
+	if (d->tokens)
+		d->rc = wn_fit_decode(&d->job[0], 0, d->job[0].s->n);
+	if (d->rc == 0)
+		d->rc = wn_fit_decode(&d->job[1], d->hdr_from, d->hdr_to);
+	return NULL;
+}
+
 static void *
 wn_fit_run(void *arg)
 {
 	wn_fit_job *j = arg;
-	const wn_samples *s = j->s;
 	wn_svm_rows rows;
-	size_t i, pos = 0, n;
 
-	for (i = 0; i < s->n; i++) {
-		j->start[i] = pos;
-		if (wn_linear_decode(s->v[i].data, s->v[i].len,
-		    j->which, j->buckets + pos, s->v[i].len, &n) != 0) {
-			j->rc = WN_EFORMAT;
-			return NULL;
-		}
-		j->value[i] = n ? 1.0 / sqrt((double)n) : 0.0;
-		pos += n;
-	}
-	j->start[s->n] = pos;
-	rows.n = s->n;
+	rows.n = j->s->n;
 	rows.dim = WN_LINEAR_BUCKETS;
 	rows.buckets = j->buckets;
 	rows.start = j->start;
@@ -165,16 +214,29 @@ wn_fit_run(void *arg)
 	return NULL;
 }
 
-/* Buckets the job's rows hold in all, from the samples' counts. */
+/* Run fn(a) in a second thread and fn(b) here; one after the other when
+ * no thread can be made. */
+static void
+wn_run_pair(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, fn, a) == 0;
+
+	fn(b);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fn(a);
+}
+
 static int
-wn_fit_job_alloc(wn_fit_job *j, size_t total)
+wn_fit_job_alloc(wn_fit_job *j)
 {
 	const wn_samples *s = j->s;
 
-	j->buckets = wn_malloc((total ? total : 1) * sizeof(*j->buckets));
 	j->start = wn_malloc((s->n + 1) * sizeof(*j->start));
 	j->value = wn_malloc((s->n ? s->n : 1) * sizeof(*j->value));
-	if (j->buckets == NULL || j->start == NULL || j->value == NULL)
+	if (j->start == NULL || j->value == NULL)
 		return WN_ENOMEM;
 	return 0;
 }
@@ -182,58 +244,76 @@ wn_fit_job_alloc(wn_fit_job *j, size_t total)
 static void
 wn_fit_job_free(wn_fit_job *j)
 {
-	wn_free(j->buckets);
+	wn_pages_free(j->buckets, j->n_buckets * sizeof(*j->buckets));
 	wn_free(j->start);
 	wn_free(j->value);
 }
 
 /*
- * Fit both SVMs, the header's in a second thread (the two are
- * independent, and each fit's shuffle is its own, so the result does not
- * depend on the threads). Each fits its float vector of the blob in
- * place.
+ * Row places and values from each sample's counts, then the buckets
+ * decoded by two threads, then the two SVMs fitted at once, the header's
+ * in a second thread (the two are independent, and each fit's shuffle is
+ * its own, so the result does not depend on the threads). Each fits its
+ * float vector of the blob in place.
  */
 static int
 wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
     float *w_hdr, double *bias_tok, double *bias_hdr)
 {
 	wn_fit_job job[2];
+	wn_decode_share share[2];
 	bool *label;
-	size_t i, k, total[2] = { 0, 0 };
-	pthread_t th;
-	bool threaded;
+	size_t i, k, half, cut;
 	int rc;
 
+	memset(job, 0, sizeof(job));
 	if ((label = wn_malloc((s->n ? s->n : 1) * sizeof(*label))) == NULL)
 		return WN_ENOMEM;
-	for (i = 0; i < s->n; i++) {
-		size_t nt, nh;
-
-		if (wn_linear_sample_counts(s->v[i].data, s->v[i].len,
-		    &nt, &nh) != 0) {
-			wn_free(label);
-			return WN_EFORMAT;
-		}
-		total[0] += nt;
-		total[1] += nh;
-		label[i] = s->v[i].spam;
-	}
-	memset(job, 0, sizeof(job));
 	for (k = 0; k < 2; k++) {
 		job[k].s = s;
 		job[k].p = p;
 		job[k].which = (int)k;
 		job[k].label = label;
 		job[k].w = k == 0 ? w_tok : w_hdr;
-		if ((rc = wn_fit_job_alloc(&job[k], total[k])) != 0)
+		if ((rc = wn_fit_job_alloc(&job[k])) != 0)
 			goto out;
+		job[k].start[0] = 0;
 	}
-	threaded = pthread_create(&th, NULL, wn_fit_run, &job[1]) == 0;
-	wn_fit_run(&job[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		wn_fit_run(&job[1]);
+	for (i = 0; i < s->n; i++) {
+		size_t n[2];
+
+		if (wn_linear_sample_counts(s->v[i].data, s->v[i].len,
+		    &n[0], &n[1]) != 0) {
+			rc = WN_EFORMAT;
+			goto out;
+		}
+		for (k = 0; k < 2; k++) {
+			job[k].start[i + 1] = job[k].start[i] + n[k];
+			job[k].value[i] = n[k] ? 1.0 / sqrt((double)n[k]) : 0.0;
+		}
+		label[i] = s->v[i].spam;
+	}
+	for (k = 0; k < 2; k++) {
+		job[k].n_buckets = job[k].start[s->n] ? job[k].start[s->n] : 1;
+		if ((job[k].buckets = wn_pages_alloc(job[k].n_buckets *
+		    sizeof(uint32_t))) == NULL) {
+			job[k].n_buckets = 0;
+			rc = WN_ENOMEM;
+			goto out;
+		}
+	}
+	/* The first header rows, up to half of all buckets, go to the
+	 * second thread; the token rows and the rest stay here. */
+	half = (job[0].start[s->n] + job[1].start[s->n]) / 2;
+	for (cut = 0; cut < s->n && job[1].start[cut + 1] <= half; cut++)
+		;
+	memset(share, 0, sizeof(share));
+	share[0] = (wn_decode_share){ job, false, 0, cut, 0 };
+	share[1] = (wn_decode_share){ job, true, cut, s->n, 0 };
+	wn_run_pair(wn_decode_run, &share[0], &share[1]);
+	if ((rc = share[0].rc) != 0 || (rc = share[1].rc) != 0)
+		goto out;
+	wn_run_pair(wn_fit_run, &job[1], &job[0]);
 	if ((rc = job[0].rc) != 0 || (rc = job[1].rc) != 0)
 		goto out;
 	*bias_tok = job[0].bias;
@@ -302,13 +382,8 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 	if (info->spam < p->min_samples || info->ham < p->min_samples ||
 	    info->spam == 0 || info->ham == 0)
 		goto out;
-	/* Zero pages of its own: a fit touches only the buckets its rows
-	 * use, and from the heap (where freed sample buffers leave room)
-	 * 8 MiB would be cleared first. */
-	blob = mmap(NULL, WN_LINEAR_BLOB_SIZE, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (blob == MAP_FAILED) {
-		blob = NULL;
+	/* Zero pages (the fits write only the buckets their rows use) */
+	if ((blob = wn_pages_alloc(WN_LINEAR_BLOB_SIZE)) == NULL) {
 		rc = WN_ENOMEM;
 		goto out;
 	}
@@ -331,8 +406,7 @@ out:
 	if (rc == WN_EFORMAT)
 		snprintf(st->error, sizeof(st->error), "a sample in the store "
 		    "is damaged: the store file may be corrupt");
-	if (blob != NULL)
-		munmap(blob, WN_LINEAR_BLOB_SIZE);
+	wn_pages_free(blob, WN_LINEAR_BLOB_SIZE);
 	wn_samples_free(&s);
 	return rc;
 }
