@@ -166,25 +166,52 @@ make_msg(char *buf, size_t size, bool spam, int i)
 		    i, i);
 }
 
+/* Learn make_msg(spam, i) as cls on day; the result. */
+static enum wn_learn_result
+learn_one(wn_store *st, wn_scan_config *cfg, wn_arena *a, bool spam, int i,
+    enum wn_learn_class cls, uint32_t day)
+{
+	enum wn_learn_result lr;
+	char msg[1024];
+
+	wn_arena_reset(a);
+	make_msg(msg, sizeof(msg), spam, i);
+	cr_assert_eq(wn_learn_message(a, cfg, st, msg, strlen(msg), cls, day,
+	    &lr), 0);
+	return lr;
+}
+
 static void
 learn_corpus(wn_store *st, wn_scan_config *cfg, wn_arena *a, int from,
     int to)
 {
-	enum wn_learn_result lr;
-	char msg[1024];
 	int i;
 
 	for (i = from; i < to; i++) {
-		wn_arena_reset(a);
-		make_msg(msg, sizeof(msg), true, i);
-		cr_assert_eq(wn_learn_message(a, cfg, st, msg, strlen(msg),
-		    WN_LEARN_SPAM, 10 + i, &lr), 0);
-		cr_assert_eq(lr, WN_LEARNED);
-		wn_arena_reset(a);
-		make_msg(msg, sizeof(msg), false, i);
-		cr_assert_eq(wn_learn_message(a, cfg, st, msg, strlen(msg),
-		    WN_LEARN_HAM, 10 + i, &lr), 0);
+		cr_assert_eq(learn_one(st, cfg, a, true, i, WN_LEARN_SPAM,
+		    10 + i), WN_LEARNED);
+		learn_one(st, cfg, a, false, i, WN_LEARN_HAM, 10 + i);
 	}
+}
+
+/* Fit the stage on st's samples; whether a model was made. */
+static bool
+train(wn_store *st, const wn_scan_config *cfg, wn_linear_info *info)
+{
+	bool trained;
+
+	cr_assert_eq(wn_linear_train(st, &cfg->bayes.linear, &trained, info),
+	    0);
+	return trained;
+}
+
+/* Scan msg in a, reset first; wn_scan's result. */
+static int
+scan(wn_arena *a, const wn_scan_config *cfg, const char *msg,
+    wn_scan_result *res)
+{
+	wn_arena_reset(a);
+	return wn_scan(a, cfg, NULL, msg, strlen(msg), res);
 }
 
 static int
@@ -206,7 +233,6 @@ Test(linear, store_keeps_samples_and_the_model_ranks)
 	wn_scan_config cfg;
 	wn_scan_result res;
 	wn_linear_info info;
-	enum wn_learn_result lr;
 	size_t n[2] = { 0, 0 };
 	char msg[1024];
 	bool trained, have;
@@ -217,8 +243,7 @@ Test(linear, store_keeps_samples_and_the_model_ranks)
 	cr_assert_eq(wn_linear_info_get(st, &have, &info), 0);
 	cr_assert_not(have);
 	learn_corpus(st, &cfg, a, 0, 3);
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
+	trained = train(st, &cfg, &info);
 	cr_assert_not(trained);
 	cr_assert_eq(info.spam, 3);
 
@@ -228,45 +253,35 @@ Test(linear, store_keeps_samples_and_the_model_ranks)
 	cr_assert_eq(n[1], 30);
 
 	/* Moving a message moves its sample; forgetting drops it. */
-	wn_arena_reset(a);
-	make_msg(msg, sizeof(msg), true, 0);
-	cr_assert_eq(wn_learn_message(a, &cfg, st, msg, strlen(msg),
-	    WN_LEARN_HAM, 50, &lr), 0);
-	cr_assert_eq(lr, WN_LEARN_MOVED);
-	wn_arena_reset(a);
-	make_msg(msg, sizeof(msg), true, 1);
-	cr_assert_eq(wn_learn_message(a, &cfg, st, msg, strlen(msg),
-	    WN_LEARN_FORGET, 50, &lr), 0);
-	cr_assert_eq(lr, WN_LEARN_FORGOTTEN);
+	cr_assert_eq(learn_one(st, &cfg, a, true, 0, WN_LEARN_HAM, 50),
+	    WN_LEARN_MOVED);
+	cr_assert_eq(learn_one(st, &cfg, a, true, 1, WN_LEARN_FORGET, 50),
+	    WN_LEARN_FORGOTTEN);
 	n[0] = n[1] = 0;
 	cr_assert_eq(st->ops->samples_each(st, count_samples, n), 0);
 	cr_assert_eq(n[0], 28);
 	cr_assert_eq(n[1], 31);
 
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
+	trained = train(st, &cfg, &info);
 	cr_assert(trained);
 	cr_assert_eq(info.spam, 28);
 	cr_assert_eq(info.ham, 31);
 
 	/* Unseen messages of each kind land on their side. */
-	wn_arena_reset(a);
 	make_msg(msg, sizeof(msg), true, 99);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert_eq(scan(a, &cfg, msg, &res), 0);
 	cr_assert(res.bayes.linear);
 	cr_assert_gt(res.bayes.margin, 0, "spam margin %f", res.bayes.margin);
 	cr_assert_gt(res.bayes.prob, 0.6);
-	wn_arena_reset(a);
 	make_msg(msg, sizeof(msg), false, 99);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert_eq(scan(a, &cfg, msg, &res), 0);
 	cr_assert(res.bayes.linear);
 	cr_assert_lt(res.bayes.margin, 0, "ham margin %f", res.bayes.margin);
 	cr_assert_lt(res.bayes.prob, 0.4);
 
 	/* With the stage off, the probability is Fisher's. */
 	cfg.bayes.use_linear = false;
-	wn_arena_reset(a);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	cr_assert_eq(scan(a, &cfg, msg, &res), 0);
 	cr_assert_not(res.bayes.linear);
 	cr_assert_eq(res.bayes.prob, res.bayes.fisher);
 
@@ -283,20 +298,15 @@ Test(linear, training_is_reproducible)
 	wn_linear_info info;
 	char msg[1024];
 	double first;
-	bool trained;
 
 	small_config(&cfg, st);
 	learn_corpus(st, &cfg, a, 0, 20);
 	make_msg(msg, sizeof(msg), true, 77);
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
-	wn_arena_reset(a);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	train(st, &cfg, &info);
+	cr_assert_eq(scan(a, &cfg, msg, &res), 0);
 	first = res.bayes.margin;
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
-	wn_arena_reset(a);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	train(st, &cfg, &info);
+	cr_assert_eq(scan(a, &cfg, msg, &res), 0);
 	cr_assert_eq(res.bayes.margin, first);
 	wn_store_close(&st);
 	wn_arena_free(&a);
@@ -312,25 +322,19 @@ Test(linear, damaged_model_is_reported)
 	wn_linear_info info;
 	unsigned char junk[64];
 	char msg[1024];
-	bool trained;
 
 	small_config(&cfg, st);
 	learn_corpus(st, &cfg, a, 0, 10);
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
+	train(st, &cfg, &info);
 	memset(junk, 0x5a, sizeof(junk));
 	cr_assert_eq(st->ops->model_write(st, junk, sizeof(junk)), 0);
 	make_msg(msg, sizeof(msg), true, 5);
-	wn_arena_reset(a);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res),
-	    WN_EFORMAT);
+	cr_assert_eq(scan(a, &cfg, msg, &res), WN_EFORMAT);
 	cr_assert_not_null(strstr(wn_store_error(st), "linear model"),
 	    "%s", wn_store_error(st));
 	/* Retraining rebuilds it. */
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
-	wn_arena_reset(a);
-	cr_assert_eq(wn_scan(a, &cfg, NULL, msg, strlen(msg), &res), 0);
+	train(st, &cfg, &info);
+	cr_assert_eq(scan(a, &cfg, msg, &res), 0);
 	cr_assert(res.bayes.linear);
 	wn_store_close(&st);
 	wn_arena_free(&a);
@@ -348,8 +352,7 @@ Test(linear, max_samples_keeps_the_newest)
 	small_config(&cfg, st);
 	cfg.bayes.linear.max_samples = 30;
 	learn_corpus(st, &cfg, a, 0, 25);
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
+	trained = train(st, &cfg, &info);
 	cr_assert(trained);
 	cr_assert_eq(info.spam + info.ham, 30);
 	/* Days 20..34 are the newest: 15 of each class. */
@@ -384,15 +387,13 @@ Test(linear, few_samples_in_an_old_store_train_no_model)
 		    WN_LEARN_HAM, keys, 2, NULL, 0, 1, &lr), 0);
 	}
 	learn_corpus(st, &cfg, a, 0, 10);
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
+	trained = train(st, &cfg, &info);
 	cr_assert_not(trained);
 	cr_assert(info.uncovered);
 	cr_assert_eq(info.spam, 10);
 	cr_assert_eq(info.learned_spam, 40);
 	learn_corpus(st, &cfg, a, 10, 40);
-	cr_assert_eq(wn_linear_train(st, &cfg.bayes.linear, &trained, &info),
-	    0);
+	trained = train(st, &cfg, &info);
 	cr_assert(trained);
 	cr_assert_eq(info.spam, 40);
 	cr_assert_eq(info.learned_spam, 70);
