@@ -193,8 +193,7 @@ wn_learn_apply(wn_store *st, const wn_learn_prep *p, enum wn_learn_class cls,
     uint32_t today, enum wn_learn_result *result_out)
 {
 	return st->ops->learn(st, p->digest, cls, p->keys, p->n_keys,
-	    cls == WN_LEARN_FORGET ? NULL : p->sample,
-	    cls == WN_LEARN_FORGET ? 0 : p->sample_len, today, result_out);
+	    p->sample, p->sample_len, today, result_out);
 }
 
 bool
