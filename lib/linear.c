@@ -22,7 +22,7 @@ wn_linear_params_default(wn_linear_params *p)
 	p->c = 30.0;
 	p->eps = 0.1;
 	p->fisher_weight = 0.02;
-	p->offset = 0.8;
+	p->offset = 0.75;
 	p->scale = 4.0;
 	p->min_samples = 20;
 	p->max_samples = 20000;
@@ -93,9 +93,38 @@ wn_is_space(unsigned char c)
 	    c == '\v';
 }
 
+/*
+ * If the field starting at hdr[i] is one a mailing list adds, where the
+ * next field starts (after its continuation lines); else i.
+ */
+static size_t
+wn_skip_list_field(const char *hdr, size_t len, size_t i)
+{
+	size_t e = i, n;
+	const char *nl;
+
+	while (e < len && hdr[e] != ':' && hdr[e] != '\n')
+		e++;
+	if (e == len || hdr[e] != ':')
+		return i;
+	for (n = e - i; n > 0 && (hdr[i + n - 1] == ' ' ||
+	    hdr[i + n - 1] == '\t'); n--)
+		;
+	if (!wn_tokenize_list_field(wn_str_make(hdr + i, n)))
+		return i;
+	for (;;) {
+		if ((nl = memchr(hdr + e, '\n', len - e)) == NULL)
+			return len;
+		e = (size_t)(nl - hdr) + 1;
+		if (e == len || (hdr[e] != ' ' && hdr[e] != '\t'))
+			return e;
+	}
+}
+
 int
 wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
-    const char *hdr, size_t hdr_len, wn_linear_x *out)
+    const char *hdr, size_t hdr_len, bool skip_list_fields,
+    wn_linear_x *out)
 {
 	size_t n = tokens->n, i, k = 0, got = 0, cap_t = 64, cap_h = 64;
 	uint32_t *set, v = 0;
@@ -118,10 +147,21 @@ wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
 	memset(set, 0xff, cap_t * sizeof(uint32_t));
 	out->n_tok = wn_buckets_unique(out->tok, n, set, cap_t);
 	/* Runs of white space count as one space: folding and line ends
-	 * do not change a header's 4-grams. */
+	 * do not change a header's 4-grams. A list's field is skipped
+	 * whole, so the 4-grams run from the field before to the one
+	 * after, as if it were not there. */
 	for (i = 0; i < hdr_len; i++) {
 		unsigned char c = (unsigned char)hdr[i];
 
+		if (skip_list_fields && (i == 0 || hdr[i - 1] == '\n') &&
+		    c != ' ' && c != '\t') {
+			size_t next = wn_skip_list_field(hdr, hdr_len, i);
+
+			if (next != i) {
+				i = next - 1;
+				continue;
+			}
+		}
 		if (wn_is_space(c)) {
 			if (space)
 				continue;

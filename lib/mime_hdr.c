@@ -223,8 +223,10 @@ wn__mime_headers(wn_mime_ctx *ctx, const char *p, const char *end,
 		part->flags |= WN_MIME_NO_BODY_SEPARATOR;
 	p = end;
 done:
-	if (part->depth == 0)
+	if (part->depth == 0) {
+		ctx->msg->header = start;
 		ctx->msg->header_bytes = (size_t)(p - start);
+	}
 	part->flags |= wn_header_bytes_flags(start, (size_t)(p - start));
 	for (size_t i = 0; i < n && ctx->err == 0; i++)
 		v[i].value = wn_header_value(ctx, v[i].raw, part);

@@ -115,6 +115,24 @@ wn_scan_rules(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
 	return 0;
 }
 
+/*
+ * The linear stage's features, as the store's feature set has them: from
+ * set 4 on, the header section proper without a list's fields; before,
+ * header_bytes from the start of the input (an mbox "From " line
+ * included), as the samples of such a store were learned.
+ */
+static int
+wn_scan_linear_features(wn_arena *arena, const wn_scan_config *c,
+    const wn_mime_msg *msg, const wn_tokens *toks, const char *data,
+    wn_linear_x *out)
+{
+	if (wn_tokenize_features(c->tokenize.seed) >= 4)
+		return wn_linear_features(arena, toks, msg->header,
+		    msg->header_bytes, true, out);
+	return wn_linear_features(arena, toks, data, msg->header_bytes, false,
+	    out);
+}
+
 int
 wn_scan(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
     const char *data, size_t len, wn_scan_result *out)
@@ -137,8 +155,8 @@ wn_scan(wn_arena *arena, const wn_scan_config *c, wn_rules_worker *rw,
 		    &out->tokens)) != 0)
 			return rc;
 		if (c->bayes.use_linear && c->store->ops->model_read != NULL) {
-			if ((rc = wn_linear_features(arena, &out->tokens, data,
-			    out->msg->header_bytes, &lx)) != 0)
+			if ((rc = wn_scan_linear_features(arena, c,
+			    out->msg, &out->tokens, data, &lx)) != 0)
 				return rc;
 			lxp = &lx;
 		}
@@ -179,7 +197,7 @@ wn_learn_prepare(wn_arena *arena, const wn_scan_config *c, bool keep_sample,
 		return WN_ENOMEM;
 	out->n_keys = toks.n;
 	if (keep_sample &&
-	    ((rc = wn_linear_features(arena, &toks, data, msg->header_bytes,
+	    ((rc = wn_scan_linear_features(arena, c, msg, &toks, data,
 	    &lx)) != 0 ||
 	    (rc = wn_linear_encode(arena, &lx, &out->sample,
 	    &out->sample_len)) != 0))

@@ -620,14 +620,8 @@ wn_tok_received(wn_tok_ctx *c, const wn_tok_prefix *p, wn_str v)
 	}
 }
 
-/*
- * A field a mailing list adds. It names the list that carried the
- * message, and a list relays spam as well as ham: learned, these fields
- * are ham evidence that spam posted to a list inherits. Left out from
- * feature set 3 on (docs/arch/bayes.md has the cross-validation).
- */
-static bool
-wn_tok_list_field(wn_str name)
+bool
+wn_tokenize_list_field(wn_str name)
 {
 	static const char *const fields[] = {
 		"Sender", "Precedence", "X-Loop", "Errors-To", "X-BeenThere",
@@ -653,7 +647,7 @@ wn_tok_headers(wn_tok_ctx *c, const wn_mime_msg *msg, wn_tok_prefixes *px)
 		const wn_mime_header *h = &root->headers[i];
 		wn_str v = h->value;
 
-		if (c->v3 && wn_tok_list_field(h->name))
+		if (c->v3 && wn_tokenize_list_field(h->name))
 			continue;
 		wn_tok_feature_lower(c, &px->hdr, h->name.p, h->name.len);
 		if (wn_str_ieq(h->name, "Received")) {

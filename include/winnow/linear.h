@@ -8,7 +8,9 @@
  *            the top 20 bits of the feature hash;
  *   header   the byte 4-grams of the top header block as written, each
  *            run of white space (folding, line ends) as one space,
- *            bucket = the top 20 bits of the four bytes times 2^32/phi.
+ *            bucket = the top 20 bits of the four bytes times 2^32/phi;
+ *            from feature set 4 on, without the fields a mailing list
+ *            adds (wn_tokenize_list_field), as if they were not there.
  *
  * Their margins and Fisher's log-odds add up to one score z:
  *
@@ -64,11 +66,13 @@ void wn_linear_params_default(wn_linear_params *p);
 
 /*
  * wn_linear_features - the distinct buckets of tokens and of the header
- * block hdr[0..hdr_len) into *out (arena), in no particular order.
- * Returns 0 or WN_ENOMEM.
+ * block hdr[0..hdr_len) into *out (arena), in no particular order; with
+ * skip_list_fields, the fields a mailing list adds are left out of the
+ * header's. Returns 0 or WN_ENOMEM.
  */
 int wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
-    const char *hdr, size_t hdr_len, wn_linear_x *out);
+    const char *hdr, size_t hdr_len, bool skip_list_fields,
+    wn_linear_x *out);
 
 /* wn_linear_encode - x as a compact sample (sorted, delta varints, arena) */
 int wn_linear_encode(wn_arena *arena, const wn_linear_x *x, uint8_t **out,

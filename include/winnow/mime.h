@@ -171,7 +171,9 @@ typedef struct wn_mime_msg {
 	uint64_t flags;		/* union of all anomalies */
 	size_t size;		/* bytes of input */
 	size_t scanned;		/* bytes looked at */
-	size_t header_bytes;	/* size of the top header section */
+	const char *header;	/* the top header section, in the input
+				 * (after an mbox "From " line) */
+	size_t header_bytes;	/* its size */
 
 	const char *subject;	/* decoded, "" if absent */
 	wn_addr_list from, to, cc, reply_to;

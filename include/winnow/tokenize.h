@@ -34,6 +34,7 @@
  * The feature set has a version, kept in the low 16 bits of the seed, so a
  * store learned by an older winnow (its seed is in the store) goes on
  * being fed the features it learned; new stores get WN_TOKENIZE_FEATURES.
+ * Set 4 changed only the linear stage's header 4-grams (linear.h).
  *
  * Each feature is hashed once (XXH3, seeded) and de-duplicated per message.
  * Bigram hashes are derived from the two word hashes and the distance, so
@@ -89,16 +90,28 @@ typedef struct wn_tokenize_opts {
 } wn_tokenize_opts;
 
 #define WN_TOKENIZE_SEED_BASE	0x77696e6e6f770000ull	/* "winnow" */
-#define WN_TOKENIZE_FEATURES	3	/* the newest feature set */
+#define WN_TOKENIZE_FEATURES	4	/* the newest feature set */
 #define WN_TOKENIZE_DEFAULT_SEED (WN_TOKENIZE_SEED_BASE | WN_TOKENIZE_FEATURES)
 
 /*
  * wn_tokenize_features - the feature set version a seed stands for: its
  * low 16 bits for winnow's own seeds (1 before capitals and punctuation
- * were features, 2 while list fields were), WN_TOKENIZE_FEATURES for any
- * other seed.
+ * were features, 2 while list fields were, 3 while the linear stage's
+ * header 4-grams still covered them), WN_TOKENIZE_FEATURES for any other
+ * seed.
  */
 unsigned wn_tokenize_features(uint64_t seed);
+
+/*
+ * wn_tokenize_list_field - whether a header field is one a mailing list
+ * adds (List-*, Sender, Precedence, X-Loop, Errors-To, X-BeenThere,
+ * X-Mailman-Version). Such a field names the list that carried the
+ * message, and a list relays spam as well as ham: learned, it is ham
+ * evidence that spam posted to a list inherits. Left out of the features
+ * from set 3 on, and of the linear stage's header 4-grams from set 4 on
+ * (docs/arch/bayes.md has the cross-validation).
+ */
+bool wn_tokenize_list_field(wn_str name);
 
 /* wn_tokenize_opts_default - the defaults above */
 void wn_tokenize_opts_default(wn_tokenize_opts *o);

@@ -69,11 +69,11 @@ Test(linear, features_are_distinct_and_ignore_how_space_is_written)
 	size_t i;
 
 	tv[7].hash = tv[3].hash;	/* a repeat counts once */
-	cr_assert_eq(wn_linear_features(a, &t, h1, strlen(h1), &x1), 0);
+	cr_assert_eq(wn_linear_features(a, &t, h1, strlen(h1), false, &x1), 0);
 	cr_assert_eq(x1.n_tok, 7);
 	for (i = 0; i < x1.n_tok; i++)
 		cr_assert_lt(x1.tok[i], WN_LINEAR_BUCKETS);
-	cr_assert_eq(wn_linear_features(a, &t, h2, strlen(h2), &x2), 0);
+	cr_assert_eq(wn_linear_features(a, &t, h2, strlen(h2), false, &x2), 0);
 	/* Folding and CRLF are one space: the same 4-grams. */
 	cr_assert_eq(x1.n_hdr, x2.n_hdr);
 	for (i = 0; i < x1.n_hdr; i++) {
@@ -84,6 +84,104 @@ Test(linear, features_are_distinct_and_ignore_how_space_is_written)
 	 * 4-grams, some of which may share a bucket. */
 	cr_assert_leq(x1.n_hdr, 36);
 	cr_assert_geq(x1.n_hdr, 30);
+	wn_arena_free(&a);
+}
+
+/* The same header 4-gram buckets, as sets. */
+static bool
+same_hdr(const wn_linear_x *x, const wn_linear_x *y)
+{
+	size_t i;
+
+	if (x->n_hdr != y->n_hdr)
+		return false;
+	for (i = 0; i < x->n_hdr; i++)
+		if (!has(y->hdr, y->n_hdr, x->hdr[i]))
+			return false;
+	return true;
+}
+
+Test(linear, list_fields_are_left_out_of_the_header_grams)
+{
+	wn_arena *a = wn_arena_new(0);
+	wn_token tv[8];
+	wn_tokens t = some_tokens(tv, 8);
+	/* First, folded, in any case, with blanks before the colon, last
+	 * without a line end: all skipped whole. */
+	const char with[] = "list-Id: <users.lists.example>\n"
+	    "Subject: cheap\n"
+	    "List-Unsubscribe: <mailto:leave@lists.example>,\n"
+	    "\t<https://lists.example/leave>\n"
+	    "Sender : owner@lists.example\n"
+	    "X-BeenThere: users@lists.example\n"
+	    "From: a@b.example\n"
+	    "Precedence: bulk";
+	const char without[] = "Subject: cheap\nFrom: a@b.example\n";
+	/* "Listen" and "Senders" are not a list's fields. */
+	const char near[] = "Listen: now\nSenders: many\n";
+	wn_linear_x x1, x2, x3, x4;
+
+	cr_assert_eq(wn_linear_features(a, &t, with, strlen(with), true,
+	    &x1), 0);
+	cr_assert_eq(wn_linear_features(a, &t, without, strlen(without), true,
+	    &x2), 0);
+	cr_assert(same_hdr(&x1, &x2));
+	cr_assert_eq(wn_linear_features(a, &t, with, strlen(with), false,
+	    &x3), 0);
+	cr_assert_gt(x3.n_hdr, x2.n_hdr + 100);
+	cr_assert_eq(wn_linear_features(a, &t, near, strlen(near), true,
+	    &x4), 0);
+	cr_assert_eq(wn_linear_features(a, &t, near, strlen(near), false,
+	    &x1), 0);
+	cr_assert(same_hdr(&x4, &x1));
+	cr_assert_gt(x4.n_hdr, 15);
+	wn_arena_free(&a);
+}
+
+/* Whether msg's sample, prepared under seed, has the header 4-gram g. */
+static bool
+sample_has_gram(wn_arena *a, uint64_t seed, const char *msg, const char *g)
+{
+	wn_scan_config cfg;
+	wn_learn_prep prep;
+	uint32_t v[512], gram;
+	size_t n;
+
+	wn_scan_config_default(&cfg);
+	cfg.tokenize.seed = seed;
+	cr_assert_eq(wn_learn_prepare(a, &cfg, true, msg, strlen(msg), &prep),
+	    0);
+	cr_assert_not_null(prep.sample);
+	cr_assert_eq(wn_linear_decode(prep.sample, prep.sample_len, 1, v, 512,
+	    &n), 0);
+	gram = (uint32_t)(unsigned char)g[0] << 24 |
+	    (uint32_t)(unsigned char)g[1] << 16 |
+	    (uint32_t)(unsigned char)g[2] << 8 | (unsigned char)g[3];
+	return has(v, n, (gram * 0x9e3779b1u) >> (32 - WN_LINEAR_BITS));
+}
+
+Test(linear, the_store_feature_set_decides_the_header_span)
+{
+	wn_arena *a = wn_arena_new(0);
+	const uint64_t v3 = WN_TOKENIZE_SEED_BASE | 3, v4 =
+	    WN_TOKENIZE_DEFAULT_SEED;
+	const char listed[] = "Subject: cheap pills\nPrecedence: bulk\n"
+	    "From: a@b.example\n\ntext\n";
+	const char mbox[] = "From a@b 2002\n"
+	    "Subject: cheap pills\nX-Mailer: Zzyzx\n\ntext\n";
+
+	/* Set 4: the list's fields and the mbox line are not features, the
+	 * whole header section is. */
+	cr_assert(sample_has_gram(a, v4, listed, "pill"));
+	cr_assert(sample_has_gram(a, v4, listed, "ls F"));
+	cr_assert_not(sample_has_gram(a, v4, listed, "bulk"));
+	cr_assert_not(sample_has_gram(a, v4, mbox, "2002"));
+	cr_assert(sample_has_gram(a, v4, mbox, "zyzx"));
+	/* Set 3, as its stores learned: the list's fields count, and the
+	 * span starts at the mbox line, as long as the header section. */
+	cr_assert(sample_has_gram(a, v3, listed, "bulk"));
+	cr_assert(sample_has_gram(a, v3, mbox, "2002"));
+	cr_assert_not(sample_has_gram(a, v3, mbox, "zyzx"));
 	wn_arena_free(&a);
 }
 
@@ -99,7 +197,7 @@ Test(linear, sample_round_trip_and_bad_bytes)
 	uint32_t v[512];
 	size_t len, n, nt, nh, i;
 
-	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), &x), 0);
+	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), false, &x), 0);
 	cr_assert_eq(wn_linear_encode(a, &x, &s, &len), 0);
 	cr_assert_eq(wn_linear_sample_counts(s, len, &nt, &nh), 0);
 	cr_assert_eq(nt, x.n_tok);
