@@ -96,9 +96,11 @@ Test(bayes, symbols_follow_the_bands)
 	cr_assert_geq(w, WN_REQUIRED_SCORE_DEFAULT);
 	cr_assert_str_eq(wn_bayes_symbol(0.9995, &w), "BAYES_999");
 	cr_assert_str_eq(wn_bayes_symbol(0.97, &w), "BAYES_95");
-	/* Alone, Bayes calls spam from 60% (the cross-validated cut). */
+	/* Alone, Bayes calls spam from 60% (the cross-validated cut), and
+	 * one small negative rule (a mailing list's -0.5) does not undo
+	 * that. */
 	cr_assert_str_eq(wn_bayes_symbol(0.6, &w), "BAYES_60");
-	cr_assert_geq(w, WN_REQUIRED_SCORE_DEFAULT);
+	cr_assert_geq(w - 0.5, WN_REQUIRED_SCORE_DEFAULT);
 	/* Between 1% and 40% the linear stage leaves spam as well as ham:
 	 * no credit either way. */
 	cr_assert_str_eq(wn_bayes_symbol(0.3, &w), "BAYES_40");
