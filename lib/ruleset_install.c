@@ -1,7 +1,7 @@
 /*
  * ruleset_install.c - installed rule sets on the operator's machine:
- * listing, the update lock, staging a package, switching, rollback
- * marks, removal (ruleset_install.h).
+ * the update lock, staging a package, switching, rollback marks, removal
+ * (ruleset_install.h; the listing is ruleset_installed.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,183 +20,7 @@
 #include <winnow/ruleset_install.h>
 #include <winnow/str.h>
 
-static int
-wn_inst_err(char *err, int rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-wn_inst_err(char *err, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, WN_RULESET_INSTALL_ERR_LEN, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* the target of ROOT/NAME/LINK, a version, into out; "" when none */
-static void
-wn_inst_link(const char *root, const char *name, const char *link,
-    char *out, size_t len)
-{
-	char path[4096];
-	ssize_t n;
-
-	out[0] = '\0';
-	wn_path(path, sizeof(path), "%s/%s/%s", root, name, link);
-	n = readlink(path, out, len - 1);
-	if (n <= 0)
-		out[0] = '\0';
-	else
-		out[n] = '\0';
-	if (!wn_version_valid(out))
-		out[0] = '\0';
-}
-
-static void
-wn_inst_skip_read(const char *root, const char *name, char *out, size_t len)
-{
-	char path[4096];
-	FILE *f;
-
-	out[0] = '\0';
-	wn_path(path, sizeof(path), "%s/%s/skip", root, name);
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	if (fgets(out, (int)len, f) == NULL)
-		out[0] = '\0';
-	fclose(f);
-	out[strcspn(out, "\r\n")] = '\0';
-	if (!wn_version_valid(out))
-		out[0] = '\0';
-}
-
-static int
-wn_inst_version_cmp(const void *a, const void *b)
-{
-	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-	int cmp = 0;
-
-	(void)wn_version_cmp(x, y, &cmp);
-	return cmp;
-}
-
-/* the VERSION folders of ROOT/NAME, oldest first */
-static int
-wn_inst_versions(const char *root, wn_installed_set *s, char *err)
-{
-	char path[4096];
-	struct dirent *e;
-	DIR *d;
-
-	wn_path(path, sizeof(path), "%s/%s", root, s->name);
-	if ((d = opendir(path)) == NULL)
-		return wn_inst_err(err, WN_EIO, "%s: %s", path,
-		    strerror(errno));
-	while ((e = readdir(d)) != NULL) {
-		char sub[4096], **nv;
-		struct stat st;
-
-		if (!wn_version_valid(e->d_name))
-			continue;
-		wn_path(sub, sizeof(sub), "%s/%s", path, e->d_name);
-		if (lstat(sub, &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		nv = realloc(s->versions, (s->n_versions + 1) * sizeof(*nv));
-		if (nv == NULL || (nv[s->n_versions] = strdup(e->d_name)) ==
-		    NULL) {
-			if (nv != NULL)
-				s->versions = nv;
-			closedir(d);
-			return wn_inst_err(err, WN_ENOMEM, "out of memory");
-		}
-		s->versions = nv;
-		s->n_versions++;
-	}
-	closedir(d);
-	if (s->n_versions > 1)
-		qsort(s->versions, s->n_versions, sizeof(char *),
-		    wn_inst_version_cmp);
-	return 0;
-}
-
-static int
-wn_inst_name_cmp(const void *a, const void *b)
-{
-	return strcmp(((const wn_installed_set *)a)->name,
-	    ((const wn_installed_set *)b)->name);
-}
-
-void
-wn_ruleset_installed_free(wn_installed_set *sets, size_t n)
-{
-	size_t i, k;
-
-	for (i = 0; sets != NULL && i < n; i++) {
-		for (k = 0; k < sets[i].n_versions; k++)
-			free(sets[i].versions[k]);
-		free(sets[i].versions);
-	}
-	free(sets);
-}
-
-int
-wn_ruleset_installed(const char *root, wn_installed_set **sets_out,
-    size_t *n_out, char *err)
-{
-	wn_installed_set *v = NULL;
-	size_t n = 0;
-	struct dirent *e;
-	DIR *d;
-	int rc = 0;
-
-	*sets_out = NULL;
-	*n_out = 0;
-	if ((d = opendir(root)) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		return wn_inst_err(err, WN_EIO, "%s: %s", root,
-		    strerror(errno));
-	}
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		char path[4096];
-		struct stat st;
-		wn_installed_set *nv;
-
-		if (!wn_manifest_name_valid(e->d_name))
-			continue;
-		wn_path(path, sizeof(path), "%s/%s", root, e->d_name);
-		if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-			continue;
-		if ((nv = realloc(v, (n + 1) * sizeof(*v))) == NULL) {
-			rc = wn_inst_err(err, WN_ENOMEM, "out of memory");
-			break;
-		}
-		v = nv;
-		memset(&v[n], 0, sizeof(v[n]));
-		memcpy(v[n].name, e->d_name, strnlen(e->d_name,
-		    sizeof(v[n].name) - 1));	/* checked: at most 64 */
-		n++;
-		wn_inst_link(root, e->d_name, "current", v[n - 1].current,
-		    sizeof(v[n - 1].current));
-		wn_inst_link(root, e->d_name, "previous", v[n - 1].previous,
-		    sizeof(v[n - 1].previous));
-		wn_inst_skip_read(root, e->d_name, v[n - 1].skip,
-		    sizeof(v[n - 1].skip));
-		rc = wn_inst_versions(root, &v[n - 1], err);
-	}
-	closedir(d);
-	if (rc != 0) {
-		wn_ruleset_installed_free(v, n);
-		return rc;
-	}
-	if (n > 1)
-		qsort(v, n, sizeof(*v), wn_inst_name_cmp);
-	*sets_out = v;
-	*n_out = n;
-	return 0;
-}
+#include "ruleset_install_int.h"
 
 int
 wn_ruleset_lock(const char *root, int *fd_out, char *err)
@@ -206,21 +30,21 @@ wn_ruleset_lock(const char *root, int *fd_out, char *err)
 
 	*fd_out = -1;
 	if (mkdir(root, 0755) != 0 && errno != EEXIST)
-		return wn_inst_err(err, WN_EIO, "%s: %s", root,
+		return wn__inst_err(err, WN_EIO, "%s: %s", root,
 		    strerror(errno));
 	wn_path(path, sizeof(path), "%s/.lock", root);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0)
-		return wn_inst_err(err, WN_EIO, "%s: %s", path,
+		return wn__inst_err(err, WN_EIO, "%s: %s", path,
 		    strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int e = errno;
 
 		close(fd);
 		if (e == EWOULDBLOCK)
-			return wn_inst_err(err, WN_ETEMP, "%s: another "
+			return wn__inst_err(err, WN_ETEMP, "%s: another "
 			    "winnow rules command is changing the installed "
 			    "sets", path);
-		return wn_inst_err(err, WN_EIO, "%s: %s", path, strerror(e));
+		return wn__inst_err(err, WN_EIO, "%s: %s", path, strerror(e));
 	}
 	*fd_out = fd;
 	return 0;
@@ -296,7 +120,7 @@ wn_ruleset_stage(const char *root, const void *pkg, size_t len,
 	memset(&p, 0, sizeof(p));
 	rc = wn_ruleset_pkg_verify_mem(pkg, len, keys, n_keys, NULL, &p, perr);
 	if (rc != 0)
-		return wn_inst_err(err, rc, "%s", perr);
+		return wn__inst_err(err, rc, "%s", perr);
 	snprintf(out->name, sizeof(out->name), "%s", p.manifest.name);
 	snprintf(out->version, sizeof(out->version), "%s",
 	    p.manifest.version);
@@ -305,14 +129,14 @@ wn_ruleset_stage(const char *root, const void *pkg, size_t len,
 	wn_path(out->dir, sizeof(out->dir), "%s/%s", setdir, out->version);
 	if ((mkdir(root, 0755) != 0 && errno != EEXIST) ||
 	    (mkdir(setdir, 0755) != 0 && errno != EEXIST)) {
-		rc = wn_inst_err(err, WN_EIO, "%s: %s", setdir,
+		rc = wn__inst_err(err, WN_EIO, "%s: %s", setdir,
 		    strerror(errno));
 		goto out;
 	}
 	if (lstat(out->dir, &st) == 0) {
 		if (!S_ISDIR(st.st_mode) || !wn_inst_same_checksums(out->dir,
 		    &p)) {
-			rc = wn_inst_err(err, WN_EFORMAT, "%s: installed "
+			rc = wn__inst_err(err, WN_EFORMAT, "%s: installed "
 			    "already with other content; a version never "
 			    "changes (remove the folder to reinstall)",
 			    out->dir);
@@ -320,16 +144,16 @@ wn_ruleset_stage(const char *root, const void *pkg, size_t len,
 		}
 	} else {
 		if ((rc = wn_ruleset_pkg_write_dir(&p, out->dir, perr)) != 0) {
-			rc = wn_inst_err(err, rc, "%s", perr);
+			rc = wn__inst_err(err, rc, "%s", perr);
 			goto out;
 		}
 		out->fresh = true;
 	}
 	rc = wn_ruleset_check(out->dir, d, &res, NULL, NULL);
 	if (rc == WN_ENOMEM)
-		wn_inst_err(err, rc, "out of memory");
+		wn__inst_err(err, rc, "out of memory");
 	else if (rc != 0)
-		rc = wn_inst_err(err, WN_EFORMAT, "%s %s: the set does not "
+		rc = wn__inst_err(err, WN_EFORMAT, "%s %s: the set does not "
 		    "pass its own check (%zu finding%s)", out->name,
 		    out->version, d->errors, d->errors == 1 ? "" : "s");
 out:
@@ -351,7 +175,7 @@ wn_ruleset_unstage(const char *root, const wn_ruleset_staged *st, char *err)
 	if (!st->fresh)
 		return 0;
 	if (wn_inst_rm_tree(st->dir) != 0)
-		return wn_inst_err(err, WN_EIO, "%s: %s", st->dir,
+		return wn__inst_err(err, WN_EIO, "%s: %s", st->dir,
 		    strerror(errno));
 	wn_path(setdir, sizeof(setdir), "%s/%s", root, st->name);
 	rmdir(setdir);	/* only when empty */
@@ -372,7 +196,7 @@ wn_inst_relink(const char *setdir, const char *link, const char *version,
 		int e = errno;
 
 		unlink(tmp);
-		return wn_inst_err(err, WN_EIO, "%s: %s", path, strerror(e));
+		return wn__inst_err(err, WN_EIO, "%s: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -398,13 +222,13 @@ wn_ruleset_switch(const char *root, const char *name, const char *version,
 	int rc, cmp = 0;
 
 	if (!wn_manifest_name_valid(name) || !wn_version_valid(version))
-		return wn_inst_err(err, WN_EINVAL, "'%s %s' is not a rule-set "
+		return wn__inst_err(err, WN_EINVAL, "'%s %s' is not a rule-set "
 		    "name and version", name, version);
 	wn_path(setdir, sizeof(setdir), "%s/%s", root, name);
 	wn_path(dir, sizeof(dir), "%s/%s", setdir, version);
 	if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return wn_inst_err(err, WN_ENOENT, "%s: not installed", dir);
-	wn_inst_link(root, name, "current", cur, sizeof(cur));
+		return wn__inst_err(err, WN_ENOENT, "%s: not installed", dir);
+	wn__inst_link(root, name, "current", cur, sizeof(cur));
 	if (strcmp(cur, version) == 0)
 		return 0;
 	if ((rc = wn_inst_relink(setdir, "current", version, err)) != 0)
@@ -412,7 +236,7 @@ wn_ruleset_switch(const char *root, const char *name, const char *version,
 	if (cur[0] != '\0' &&
 	    (rc = wn_inst_relink(setdir, "previous", cur, err)) != 0)
 		return rc;
-	wn_inst_skip_read(root, name, skip, sizeof(skip));
+	wn__inst_skip_read(root, name, skip, sizeof(skip));
 	if (skip[0] != '\0' && wn_version_cmp(version, skip, &cmp) == 0 &&
 	    cmp >= 0) {
 		char path[4096];
@@ -433,7 +257,7 @@ wn_ruleset_rollback_target(const wn_installed_set *set, char *version_out,
 
 	version_out[0] = '\0';
 	if (set->current[0] == '\0')
-		return wn_inst_err(err, WN_ENOENT, "%s: no current version "
+		return wn__inst_err(err, WN_ENOENT, "%s: no current version "
 		    "to roll back from", set->name);
 	for (i = 0; i < set->n_versions; i++)
 		if (strcmp(set->versions[i], set->previous) == 0 &&
@@ -448,7 +272,7 @@ wn_ruleset_rollback_target(const wn_installed_set *set, char *version_out,
 			snprintf(version_out, len, "%s", set->versions[i]);
 			return 0;
 		}
-	return wn_inst_err(err, WN_ENOENT, "%s: no version older than %s "
+	return wn__inst_err(err, WN_ENOENT, "%s: no version older than %s "
 	    "is installed", set->name, set->current);
 }
 
@@ -462,14 +286,14 @@ wn_ruleset_mark_skip(const char *root, const char *name, const char *version,
 	wn_path(path, sizeof(path), "%s/%s/skip", root, name);
 	wn_path(tmp, sizeof(tmp), "%s/%s/.skip.tmp", root, name);
 	if ((f = fopen(tmp, "w")) == NULL)
-		return wn_inst_err(err, WN_EIO, "%s: %s", tmp,
+		return wn__inst_err(err, WN_EIO, "%s: %s", tmp,
 		    strerror(errno));
 	fprintf(f, "%s\n", version);
 	if (fclose(f) != 0 || rename(tmp, path) != 0) {
 		int e = errno;
 
 		unlink(tmp);
-		return wn_inst_err(err, WN_EIO, "%s: %s", path, strerror(e));
+		return wn__inst_err(err, WN_EIO, "%s: %s", path, strerror(e));
 	}
 	return 0;
 }
@@ -481,18 +305,18 @@ wn_ruleset_remove(const char *root, const char *name, char *err)
 	struct stat st;
 
 	if (!wn_manifest_name_valid(name))
-		return wn_inst_err(err, WN_EINVAL, "'%s' is not a rule-set "
+		return wn__inst_err(err, WN_EINVAL, "'%s' is not a rule-set "
 		    "name", name);
 	wn_path(setdir, sizeof(setdir), "%s/%s", root, name);
 	if (lstat(setdir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return wn_inst_err(err, WN_ENOENT, "%s: not installed", setdir);
+		return wn__inst_err(err, WN_ENOENT, "%s: not installed", setdir);
 	wn_path(path, sizeof(path), "%s/current", setdir);
 	if (unlink(path) != 0 && errno != ENOENT)
-		return wn_inst_err(err, WN_EIO, "%s: %s", path,
+		return wn__inst_err(err, WN_EIO, "%s: %s", path,
 		    strerror(errno));
 	wn_inst_sync_dir(setdir);
 	if (wn_inst_rm_tree(setdir) != 0)
-		return wn_inst_err(err, WN_EIO, "%s: %s", setdir,
+		return wn__inst_err(err, WN_EIO, "%s: %s", setdir,
 		    strerror(errno));
 	return 0;
 }
@@ -506,12 +330,12 @@ wn_ruleset_prune(const char *root, const char *name, size_t keep, char *err)
 
 	memset(&s, 0, sizeof(s));
 	if (!wn_manifest_name_valid(name))
-		return wn_inst_err(err, WN_EINVAL, "'%s' is not a rule-set "
+		return wn__inst_err(err, WN_EINVAL, "'%s' is not a rule-set "
 		    "name", name);
 	snprintf(s.name, sizeof(s.name), "%s", name);
-	wn_inst_link(root, name, "current", s.current, sizeof(s.current));
-	wn_inst_link(root, name, "previous", s.previous, sizeof(s.previous));
-	if ((rc = wn_inst_versions(root, &s, err)) != 0)
+	wn__inst_link(root, name, "current", s.current, sizeof(s.current));
+	wn__inst_link(root, name, "previous", s.previous, sizeof(s.previous));
+	if ((rc = wn__inst_versions(root, &s, err)) != 0)
 		goto out;
 	for (i = s.n_versions; i-- > 0; ) {
 		char dir[4096];
@@ -522,7 +346,7 @@ wn_ruleset_prune(const char *root, const char *name, size_t keep, char *err)
 		wn_path(dir, sizeof(dir), "%s/%s/%s", root, name,
 		    s.versions[i]);
 		if (wn_inst_rm_tree(dir) != 0) {
-			rc = wn_inst_err(err, WN_EIO, "%s: %s", dir,
+			rc = wn__inst_err(err, WN_EIO, "%s: %s", dir,
 			    strerror(errno));
 			break;
 		}
