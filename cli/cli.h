@@ -57,6 +57,12 @@ int wn_cmd_rules_rollback(int argc, char **argv);
 int wn_cmd_rules_remove(int argc, char **argv);
 int wn_cmd_reload(int argc, char **argv);
 /*
+ * wn_cli_exchange - run winnow-exchange with argv (argv[0] the command:
+ * rules, report, or bulk followed by feed), in place of this process.
+ * Returns only when it cannot be run, with WN_EXIT_SOFTWARE.
+ */
+int wn_cli_exchange(int argc, char **argv);
+/*
  * wn_cli_signal_reload - send SIGUSR1 to the winnowd whose pid is in
  * pid_file. Returns 0 (signalled; *pid_out set), 1 when no winnowd runs
  * (no pid file, or its process is gone), -1 after printing why it could

@@ -294,7 +294,7 @@ wn_cmd_bulk(int argc, char **argv)
 	int c, rc;
 
 	if (argc >= 2 && strcmp(argv[1], "feed") == 0)
-		return wn_cmd_bulk_feed(argc - 1, argv + 1);
+		return wn_cli_exchange(argc, argv);
 	memset(&x, 0, sizeof(x));
 	wn_bulk_params_default(&x.params);
 	x.rcpts = 1;

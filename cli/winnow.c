@@ -2,7 +2,8 @@
  * winnow.c - the `winnow` command: a table of subcommands.
  *
  * winnow COMMAND [OPTIONS] [PATH...]; `winnow help` lists the commands,
- * `winnow COMMAND --help` explains one.
+ * `winnow COMMAND --help` explains one. rules, report and bulk feed run
+ * in winnow-exchange (cli_exchange.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -24,11 +25,11 @@ static const wn_cli_cmd wn_cli_cmds[] = {
 	{ "eval", "train on one list, test on another, report accuracy",
 	    wn_cmd_eval },
 	{ "rules", "rule maintainers' tools: lint, test, check, pack, sign, verify",
-	    wn_cmd_rules },
+	    wn_cli_exchange },
 	{ "reload", "check winnowd's configuration and make it reload",
 	    wn_cmd_reload },
 	{ "report", "statistics reports: keygen, preview, send",
-	    wn_cmd_report },
+	    wn_cli_exchange },
 };
 
 static void

@@ -254,5 +254,25 @@ else
 	pass=$((pass + 1))
 fi
 
+# rules, report and bulk feed run in winnow-exchange, beside winnow in a
+# build tree; winnow itself links neither libcurl nor libarchive.
+check exchange_rules_help 0 "$winnow" rules --help
+expect_in exchange_rules_usage "$tmp/out" "winnow rules lint"
+check exchange_bulk_feed_help 0 "$winnow" bulk feed --help
+expect_in exchange_feed_usage "$tmp/out" "winnow bulk feed update"
+if ldd "$winnow" | grep -q 'libcurl\|libarchive'; then
+	fail=$((fail + 1))
+	echo "FAIL winnow_links_no_curl: $(ldd "$winnow" | grep 'libcurl\|libarchive')"
+else
+	pass=$((pass + 1))
+fi
+# Without winnow-exchange beside it or installed, the error names it.
+if [ ! -e /usr/local/libexec/winnow/winnow-exchange ]; then
+	mkdir "$tmp/alone" && cp "$winnow" "$tmp/alone/winnow"
+	check exchange_missing 70 "$tmp/alone/winnow" report --help
+	expect_in exchange_missing_named "$tmp/err" "cannot run "
+	expect_in exchange_missing_path "$tmp/err" "/winnow-exchange: "
+fi
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
