@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <winnow/align.h>
 #include <winnow/err.h>
 #include <winnow/linear.h>
 
@@ -22,7 +23,7 @@ wn_linear_params_default(wn_linear_params *p)
 	p->c = 30.0;
 	p->eps = 0.1;
 	p->fisher_weight = 0.02;
-	p->offset = 0.75;
+	p->offset = 0.60;
 	p->scale = 4.0;
 	p->min_samples = 20;
 	p->max_samples = 20000;
@@ -123,29 +124,44 @@ wn_skip_list_field(const char *hdr, size_t len, size_t i)
 
 int
 wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
-    const char *hdr, size_t hdr_len, bool skip_list_fields,
-    wn_linear_x *out)
+    const char *hdr, size_t hdr_len, unsigned set, wn_linear_x *out)
 {
+	bool skip_list_fields = set >= 4, align = set >= 5;
 	size_t n = tokens->n, i, k = 0, got = 0, cap_t = 64, cap_h = 64;
-	uint32_t *set, v = 0;
+	uint32_t *seen, v = 0;
 	bool space = false;
 
 	while (cap_t < 2 * n)
 		cap_t *= 2;
 	while (cap_h < 2 * hdr_len)
 		cap_h *= 2;
-	out->tok = wn_arena_alloc(arena, (n ? n : 1) * sizeof(uint32_t));
+	out->tok = wn_arena_alloc(arena, (n + WN_ALIGN_FLAGS) *
+	    sizeof(uint32_t));
 	out->hdr = wn_arena_alloc(arena, (hdr_len ? hdr_len : 1) *
 	    sizeof(uint32_t));
-	set = wn_arena_alloc(arena, (cap_t > cap_h ? cap_t : cap_h) *
+	seen = wn_arena_alloc(arena, (cap_t > cap_h ? cap_t : cap_h) *
 	    sizeof(uint32_t));
-	if (out->tok == NULL || out->hdr == NULL || set == NULL)
+	if (out->tok == NULL || out->hdr == NULL || seen == NULL)
 		return WN_ENOMEM;
-	for (i = 0; i < n; i++)
-		out->tok[i] = (uint32_t)(tokens->v[i].hash >>
+	for (i = 0; i < n; i++) {
+		uint32_t b = (uint32_t)(tokens->v[i].hash >>
 		    (64 - WN_LINEAR_BITS));
-	memset(set, 0xff, cap_t * sizeof(uint32_t));
-	out->n_tok = wn_buckets_unique(out->tok, n, set, cap_t);
+
+		/* from set 5 the top buckets are the alignment flags' */
+		out->tok[i] = align && b >= WN_LINEAR_AUX_BASE ?
+		    b - WN_LINEAR_AUX_SLOTS : b;
+	}
+	memset(seen, 0xff, cap_t * sizeof(uint32_t));
+	out->n_tok = wn_buckets_unique(out->tok, n, seen, cap_t);
+	out->n_aux = 0;
+	if (align) {
+		unsigned flags = wn_align_flags(hdr, hdr_len), f;
+
+		for (f = 0; f < WN_ALIGN_FLAGS; f++)
+			out->tok[out->n_tok++] = WN_LINEAR_AUX_BASE + 2 * f +
+			    ((flags >> f) & 1u);
+		out->n_aux = WN_ALIGN_FLAGS;
+	}
 	/* Runs of white space count as one space: folding and line ends
 	 * do not change a header's 4-grams. A list's field is skipped
 	 * whole, so the 4-grams run from the field before to the one
@@ -176,8 +192,8 @@ wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
 			out->hdr[k++] = (v * 0x9e3779b1u) >>
 			    (32 - WN_LINEAR_BITS);
 	}
-	memset(set, 0xff, cap_h * sizeof(uint32_t));
-	out->n_hdr = wn_buckets_unique(out->hdr, k, set, cap_h);
+	memset(seen, 0xff, cap_h * sizeof(uint32_t));
+	out->n_hdr = wn_buckets_unique(out->hdr, k, seen, cap_h);
 	return 0;
 }
 
@@ -335,8 +351,20 @@ typedef struct wn_margin_ctx {
 	bool bad;
 } wn_margin_ctx;
 
+void
+wn_linear_row_values(size_t n_main, size_t n_aux, double *value,
+    double *aux_value)
+{
+	const double a = WN_LINEAR_AUX_WEIGHT;
+	double norm2 = (n_main ? 1.0 : 0.0) + a * a * (double)n_aux;
+	double c = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
+
+	*value = n_main ? c / sqrt((double)n_main) : 0.0;
+	*aux_value = a * c;
+}
+
 static double
-wn_dot(const unsigned char *w, const uint32_t *b, size_t n, double bias)
+wn_sum(const unsigned char *w, const uint32_t *b, size_t n)
 {
 	double sum = 0;
 	size_t i;
@@ -347,7 +375,19 @@ wn_dot(const unsigned char *w, const uint32_t *b, size_t n, double bias)
 		memcpy(&f, w + (size_t)b[i] * sizeof(float), sizeof(f));
 		sum += f;
 	}
-	return n ? sum / sqrt((double)n) + bias : bias;
+	return sum;
+}
+
+/* w.x + bias of n buckets, the last n_aux alignment features */
+static double
+wn_dot(const unsigned char *w, const uint32_t *b, size_t n, size_t n_aux,
+    double bias)
+{
+	double value, aux_value;
+
+	wn_linear_row_values(n - n_aux, n_aux, &value, &aux_value);
+	return wn_sum(w, b, n - n_aux) * value +
+	    wn_sum(w, b + (n - n_aux), n_aux) * aux_value + bias;
 }
 
 static int
@@ -362,9 +402,9 @@ wn_margin_fn(const void *blob, size_t len, void *arg)
 		return 0;
 	}
 	w += sizeof(h);
-	m->margin = wn_dot(w, m->x->tok, m->x->n_tok, h.bias_tok) +
-	    wn_dot(w + (size_t)WN_LINEAR_BUCKETS * sizeof(float), m->x->hdr,
-	    m->x->n_hdr, h.bias_hdr);
+	m->margin = wn_dot(w, m->x->tok, m->x->n_tok, m->x->n_aux,
+	    h.bias_tok) + wn_dot(w + (size_t)WN_LINEAR_BUCKETS *
+	    sizeof(float), m->x->hdr, m->x->n_hdr, 0, h.bias_hdr);
 	m->info.spam = h.spam;
 	m->info.ham = h.ham;
 	m->info.trained_at = h.trained_at;

@@ -7,7 +7,8 @@
  * two threads, by dual coordinate descent (svm_dcd.c), each straight into
  * its float vector of the model blob. Each fit shuffles with its own
  * seeded generator, so a retrain of the same samples gives the same
- * model.
+ * model. From feature set 5 on, a token row ends in the alignment
+ * features, which take a value of their own (linear.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <winnow/alloc.h>
 #include <winnow/err.h>
 #include <winnow/linear.h>
+#include <winnow/tokenize.h>
 
 #include "linear_int.h"
 #include "svm_dcd.h"
@@ -154,6 +156,7 @@ typedef struct wn_fit_job {
 	size_t n_buckets;
 	size_t *start;		/* row i: from start[i] to start[i+1] */
 	double *value;
+	double *aux_value;	/* token rows of set 5 on: alignment's */
 	float *w;		/* the blob's vector for this model */
 	double bias;
 	int rc;
@@ -209,6 +212,8 @@ wn_fit_run(void *arg)
 	rows.buckets = j->buckets;
 	rows.start = j->start;
 	rows.value = j->value;
+	rows.aux_value = j->aux_value;
+	rows.aux_from = WN_LINEAR_AUX_BASE;
 	rows.label = j->label;
 	j->rc = wn_svm_dcd(&rows, j->p->c, j->p->eps, 1, j->w, &j->bias);
 	return NULL;
@@ -247,6 +252,32 @@ wn_fit_job_free(wn_fit_job *j)
 	wn_pages_free(j->buckets, j->n_buckets * sizeof(*j->buckets));
 	wn_free(j->start);
 	wn_free(j->value);
+	wn_free(j->aux_value);
+}
+
+/*
+ * The values of token rows with alignment features (feature set 5 on):
+ * those are each row's last buckets, from WN_LINEAR_AUX_BASE on.
+ */
+static int
+wn_fit_aux_values(wn_fit_job *j)
+{
+	size_t i;
+
+	j->aux_value = wn_malloc((j->s->n ? j->s->n : 1) *
+	    sizeof(*j->aux_value));
+	if (j->aux_value == NULL)
+		return WN_ENOMEM;
+	for (i = 0; i < j->s->n; i++) {
+		size_t n = j->start[i + 1] - j->start[i], m = n;
+
+		while (m > 0 && j->buckets[j->start[i] + m - 1] >=
+		    WN_LINEAR_AUX_BASE)
+			m--;
+		wn_linear_row_values(m, n - m, &j->value[i],
+		    &j->aux_value[i]);
+	}
+	return 0;
 }
 
 /*
@@ -257,8 +288,8 @@ wn_fit_job_free(wn_fit_job *j)
  * float vector of the blob in place.
  */
 static int
-wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
-    float *w_hdr, double *bias_tok, double *bias_hdr)
+wn_fit_both(const wn_samples *s, const wn_linear_params *p, bool align,
+    float *w_tok, float *w_hdr, double *bias_tok, double *bias_hdr)
 {
 	wn_fit_job job[2];
 	wn_decode_share share[2];
@@ -312,6 +343,8 @@ wn_fit_both(const wn_samples *s, const wn_linear_params *p, float *w_tok,
 	share[1] = (wn_decode_share){ job, true, cut, s->n, 0 };
 	wn_run_pair(wn_decode_run, &share[0], &share[1]);
 	if ((rc = share[0].rc) != 0 || (rc = share[1].rc) != 0)
+		goto out;
+	if (align && (rc = wn_fit_aux_values(&job[0])) != 0)
 		goto out;
 	wn_run_pair(wn_fit_run, &job[1], &job[0]);
 	if ((rc = job[0].rc) != 0 || (rc = job[1].rc) != 0)
@@ -395,8 +428,8 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 	h.spam = info->spam;
 	h.ham = info->ham;
 	h.trained_at = (uint64_t)time(NULL);
-	if ((rc = wn_fit_both(&s, p, w_tok, w_hdr, &h.bias_tok,
-	    &h.bias_hdr)) != 0)
+	if ((rc = wn_fit_both(&s, p, wn_tokenize_features(tot.seed) >= 5,
+	    w_tok, w_hdr, &h.bias_tok, &h.bias_hdr)) != 0)
 		goto out;
 	memcpy(blob, &h, sizeof(h));
 	info->trained_at = h.trained_at;

@@ -12,7 +12,8 @@
  * span less than eps. Made for the linear stage's rows: every feature of
  * a row has the same value (1/sqrt(n), the row scaled to length 1), so a
  * row is only its bucket numbers, 4 bytes each, and a bias feature of
- * value 1 rides along. The weights are floats, written in place in the
+ * value 1 rides along; a token row's alignment features, its last
+ * buckets, have a second value of their own. The weights are floats, written in place in the
  * model; the sums over a row are taken in double. The shuffle uses a
  * generator of its own, seeded per fit, so a fit is reproducible and fits
  * may run in threads.
@@ -35,27 +36,49 @@ wn_rand_next(uint64_t *s)
 	return *s * 0x2545f4914f6cdd1dull;
 }
 
+/* How many of row i's buckets take the first value (the rest: aux). */
+static size_t
+wn_row_main(const wn_svm_rows *r, size_t i)
+{
+	const uint32_t *b = r->buckets + r->start[i];
+	size_t n = r->start[i + 1] - r->start[i];
+
+	if (r->aux_value == NULL)
+		return n;
+	while (n > 0 && b[n - 1] >= r->aux_from)
+		n--;
+	return n;
+}
+
 static double
 wn_row_dot(const float *w, double bias, const wn_svm_rows *r, size_t i)
 {
 	const uint32_t *b = r->buckets + r->start[i];
-	size_t n = r->start[i + 1] - r->start[i], j;
-	double sum = 0;
+	size_t n = r->start[i + 1] - r->start[i], m = wn_row_main(r, i), j;
+	double sum = 0, aux = 0;
 
-	for (j = 0; j < n; j++)
+	for (j = 0; j < m; j++)
 		sum += w[b[j]];
-	return sum * r->value[i] + bias;
+	for (; j < n; j++)
+		aux += w[b[j]];
+	return sum * r->value[i] + (m < n ? aux * r->aux_value[i] : 0.0) +
+	    bias;
 }
 
 static void
 wn_row_add(float *w, double *bias, const wn_svm_rows *r, size_t i, double d)
 {
 	const uint32_t *b = r->buckets + r->start[i];
-	size_t n = r->start[i + 1] - r->start[i], j;
+	size_t n = r->start[i + 1] - r->start[i], m = wn_row_main(r, i), j;
 	float dv = (float)(d * r->value[i]);
 
-	for (j = 0; j < n; j++)
+	for (j = 0; j < m; j++)
 		w[b[j]] += dv;
+	if (m < n) {
+		dv = (float)(d * r->aux_value[i]);
+		for (; j < n; j++)
+			w[b[j]] += dv;
+	}
 	*bias += d;
 }
 
@@ -80,10 +103,13 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 		return WN_ENOMEM;
 	}
 	for (i = 0; i < r->n; i++) {
-		size_t n = r->start[i + 1] - r->start[i];
+		size_t n = r->start[i + 1] - r->start[i], m = wn_row_main(r, i);
+		double aux = m < n ? r->aux_value[i] : 0.0;
 
-		/* x.x = n value^2 (1 for a non-empty row) + the bias' 1 */
-		qd[i] = (double)n * r->value[i] * r->value[i] + 1.0 + diag;
+		/* x.x = sum of value^2 (1 for a non-empty row) + the
+		 * bias' 1 */
+		qd[i] = (double)m * r->value[i] * r->value[i] +
+		    (double)(n - m) * aux * aux + 1.0 + diag;
 		index[i] = i;
 	}
 	for (iter = 0; iter < max_iter; iter++) {

@@ -1,6 +1,7 @@
 /*
  * svm_dcd.h - a linear L2-loss SVM by dual coordinate descent, for the
- * linear stage (linear_train.c): rows of bucket numbers with one value.
+ * linear stage (linear_train.c): rows of bucket numbers with one value,
+ * or two: one for the buckets below aux_from and one for the rest.
  */
 #ifndef WINNOW_SVM_DCD_H
 #define WINNOW_SVM_DCD_H
@@ -15,6 +16,9 @@ typedef struct wn_svm_rows {
 	const uint32_t *buckets; /* every row's buckets, row after row */
 	const size_t *start;	/* row i: buckets[start[i] .. start[i+1]) */
 	const double *value;	/* the value of each of row i's features */
+	const double *aux_value; /* NULL, or the value of row i's buckets
+				 * from aux_from on (rows ascending) */
+	uint32_t aux_from;
 	const bool *label;	/* true: spam, +1; false: ham, -1 */
 } wn_svm_rows;
 

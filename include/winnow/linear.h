@@ -12,6 +12,14 @@
  *            from feature set 4 on, without the fields a mailing list
  *            adds (wn_tokenize_list_field), as if they were not there.
  *
+ * From feature set 5 on, the token SVM also sees the header's alignment
+ * flags (align.h), each flag as one of a pair of features (set, not
+ * set) in the top WN_LINEAR_AUX_SLOTS buckets, which tokens then leave
+ * to them. They weigh WN_LINEAR_AUX_WEIGHT against the tokens' vector of
+ * length 1, and the whole row is scaled to length 1 again: as plain
+ * tokens, eight features among hundreds, they would be lost, and at
+ * full weight they would outvote the words.
+ *
  * Their margins and Fisher's log-odds add up to one score z:
  *
  *   z = m_tokens + m_header + fisher_weight * logit(P_fisher)
@@ -42,11 +50,16 @@
 
 #define WN_LINEAR_BITS 20
 #define WN_LINEAR_BUCKETS (1u << WN_LINEAR_BITS)
+#define WN_LINEAR_AUX_SLOTS 32u	/* token buckets kept for alignment */
+#define WN_LINEAR_AUX_BASE (WN_LINEAR_BUCKETS - WN_LINEAR_AUX_SLOTS)
+#define WN_LINEAR_AUX_WEIGHT 0.1
 
-/* The buckets of one message, each list distinct. */
+/* The buckets of one message, each list distinct; the last n_aux of tok
+ * are alignment features (from WN_LINEAR_AUX_BASE on). */
 typedef struct wn_linear_x {
 	uint32_t *tok;
 	size_t n_tok;
+	size_t n_aux;
 	uint32_t *hdr;
 	size_t n_hdr;
 } wn_linear_x;
@@ -66,13 +79,22 @@ void wn_linear_params_default(wn_linear_params *p);
 
 /*
  * wn_linear_features - the distinct buckets of tokens and of the header
- * block hdr[0..hdr_len) into *out (arena), in no particular order; with
- * skip_list_fields, the fields a mailing list adds are left out of the
- * header's. Returns 0 or WN_ENOMEM.
+ * block hdr[0..hdr_len) into *out (arena), in no particular order, as
+ * feature set `set` has them: from 4 on, the fields a mailing list adds
+ * are left out of the header's; from 5 on, the header's alignment flags
+ * follow the tokens'. Returns 0 or WN_ENOMEM.
  */
 int wn_linear_features(wn_arena *arena, const wn_tokens *tokens,
-    const char *hdr, size_t hdr_len, bool skip_list_fields,
-    wn_linear_x *out);
+    const char *hdr, size_t hdr_len, unsigned set, wn_linear_x *out);
+
+/*
+ * wn_linear_row_values - the value of each token feature and of each
+ * alignment feature in a token row of n_main tokens and n_aux alignment
+ * features, the row scaled to length 1 (without alignment features,
+ * 1/sqrt(n_main)).
+ */
+void wn_linear_row_values(size_t n_main, size_t n_aux, double *value,
+    double *aux_value);
 
 /* wn_linear_encode - x as a compact sample (sorted, delta varints, arena) */
 int wn_linear_encode(wn_arena *arena, const wn_linear_x *x, uint8_t **out,

@@ -90,15 +90,15 @@ typedef struct wn_tokenize_opts {
 } wn_tokenize_opts;
 
 #define WN_TOKENIZE_SEED_BASE	0x77696e6e6f770000ull	/* "winnow" */
-#define WN_TOKENIZE_FEATURES	4	/* the newest feature set */
+#define WN_TOKENIZE_FEATURES	5	/* the newest feature set */
 #define WN_TOKENIZE_DEFAULT_SEED (WN_TOKENIZE_SEED_BASE | WN_TOKENIZE_FEATURES)
 
 /*
  * wn_tokenize_features - the feature set version a seed stands for: its
  * low 16 bits for winnow's own seeds (1 before capitals and punctuation
  * were features, 2 while list fields were, 3 while the linear stage's
- * header 4-grams still covered them), WN_TOKENIZE_FEATURES for any other
- * seed.
+ * header 4-grams still covered them, 4 before the linear stage had the
+ * header's alignment flags), WN_TOKENIZE_FEATURES for any other seed.
  */
 unsigned wn_tokenize_features(uint64_t seed);
 

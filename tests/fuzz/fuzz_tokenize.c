@@ -89,8 +89,9 @@ fuzz_linear_check(wn_arena *a, const wn_mime_msg *m, const uint8_t *data,
 	size_t len, n;
 
 	(void)data;
-	if (wn_linear_features(a, t, m->header, m->header_bytes, true,
-	    &x) != 0 || wn_linear_encode(a, &x, &s, &len) != 0)
+	if (wn_linear_features(a, t, m->header, m->header_bytes,
+	    WN_TOKENIZE_FEATURES, &x) != 0 ||
+	    wn_linear_encode(a, &x, &s, &len) != 0)
 		return;
 	if ((d = wn_arena_alloc(a, (len + 1) * sizeof(*d))) == NULL)
 		return;

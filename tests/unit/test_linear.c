@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <lmdb.h>
 
+#include <winnow/align.h>
 #include <winnow/err.h>
 #include <winnow/linear.h>
 #include <winnow/scan.h>
@@ -83,11 +84,11 @@ Test(linear, features_are_distinct_and_ignore_how_space_is_written)
 	size_t i;
 
 	tv[7].hash = tv[3].hash;	/* a repeat counts once */
-	cr_assert_eq(wn_linear_features(a, &t, h1, strlen(h1), false, &x1), 0);
+	cr_assert_eq(wn_linear_features(a, &t, h1, strlen(h1), 3, &x1), 0);
 	cr_assert_eq(x1.n_tok, 7);
 	for (i = 0; i < x1.n_tok; i++)
 		cr_assert_lt(x1.tok[i], WN_LINEAR_BUCKETS);
-	cr_assert_eq(wn_linear_features(a, &t, h2, strlen(h2), false, &x2), 0);
+	cr_assert_eq(wn_linear_features(a, &t, h2, strlen(h2), 3, &x2), 0);
 	/* Folding and CRLF are one space: the same 4-grams. */
 	cr_assert(same_hdr(&x1, &x2));
 	for (i = 0; i < x1.n_hdr; i++)
@@ -96,6 +97,51 @@ Test(linear, features_are_distinct_and_ignore_how_space_is_written)
 	 * 4-grams, some of which may share a bucket. */
 	cr_assert_leq(x1.n_hdr, 36);
 	cr_assert_geq(x1.n_hdr, 30);
+	wn_arena_free(&a);
+}
+
+Test(linear, set_5_ends_the_token_buckets_with_the_alignment_flags)
+{
+	wn_arena *a = wn_arena_new(0);
+	wn_token tv[64];
+	wn_tokens t = some_tokens(tv, 64);
+	const char h[] = "From: a@b.example\nReturn-Path: <c@b.example>\n";
+	unsigned flags = wn_align_flags(h, strlen(h)), f;
+	wn_linear_x x4, x5;
+	uint8_t *s;
+	uint32_t v[128];
+	size_t len, n, i;
+	double value, aux;
+
+	tv[0].hash = ~0ull;	/* a token in the top buckets */
+	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), 4, &x4), 0);
+	cr_assert_eq(x4.n_aux, 0);
+	cr_assert(has(x4.tok, x4.n_tok, WN_LINEAR_BUCKETS - 1));
+	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), 5, &x5), 0);
+	cr_assert_eq(x5.n_aux, WN_ALIGN_FLAGS);
+	cr_assert_eq(x5.n_tok, x4.n_tok + WN_ALIGN_FLAGS);
+	cr_assert(same_hdr(&x4, &x5));
+	/* tokens leave the top buckets to the flags: one pair a flag */
+	for (i = 0; i < x5.n_tok - x5.n_aux; i++)
+		cr_assert_lt(x5.tok[i], WN_LINEAR_AUX_BASE);
+	for (f = 0; f < WN_ALIGN_FLAGS; f++)
+		cr_assert_eq(x5.tok[x5.n_tok - x5.n_aux + f],
+		    WN_LINEAR_AUX_BASE + 2 * f + ((flags >> f) & 1u));
+	cr_assert(flags & (1u << WN_ALIGN_FROM_RETURN_PATH));
+	/* a sample keeps them, last in its sorted token list */
+	cr_assert_eq(wn_linear_encode(a, &x5, &s, &len), 0);
+	cr_assert_eq(wn_linear_decode(s, len, 0, v, 128, &n), 0);
+	cr_assert_eq(n, x5.n_tok);
+	for (i = n - WN_ALIGN_FLAGS; i < n; i++)
+		cr_assert_geq(v[i], WN_LINEAR_AUX_BASE);
+	cr_assert_lt(v[n - WN_ALIGN_FLAGS - 1], WN_LINEAR_AUX_BASE);
+	/* the row's length is 1, the flags at a tenth of the tokens' */
+	wn_linear_row_values(64, WN_ALIGN_FLAGS, &value, &aux);
+	cr_assert_float_eq(64 * value * value + WN_ALIGN_FLAGS * aux * aux,
+	    1.0, 1e-12);
+	cr_assert_float_eq(aux / (value * 8), WN_LINEAR_AUX_WEIGHT, 1e-12);
+	wn_linear_row_values(64, 0, &value, &aux);
+	cr_assert_float_eq(value, 1.0 / 8, 1e-12);
 	wn_arena_free(&a);
 }
 
@@ -119,17 +165,17 @@ Test(linear, list_fields_are_left_out_of_the_header_grams)
 	const char near[] = "Listen: now\nSenders: many\n";
 	wn_linear_x x1, x2, x3, x4;
 
-	cr_assert_eq(wn_linear_features(a, &t, with, strlen(with), true,
+	cr_assert_eq(wn_linear_features(a, &t, with, strlen(with), 4,
 	    &x1), 0);
-	cr_assert_eq(wn_linear_features(a, &t, without, strlen(without), true,
+	cr_assert_eq(wn_linear_features(a, &t, without, strlen(without), 4,
 	    &x2), 0);
 	cr_assert(same_hdr(&x1, &x2));
-	cr_assert_eq(wn_linear_features(a, &t, with, strlen(with), false,
+	cr_assert_eq(wn_linear_features(a, &t, with, strlen(with), 3,
 	    &x3), 0);
 	cr_assert_gt(x3.n_hdr, x2.n_hdr + 100);
-	cr_assert_eq(wn_linear_features(a, &t, near, strlen(near), true,
+	cr_assert_eq(wn_linear_features(a, &t, near, strlen(near), 4,
 	    &x4), 0);
-	cr_assert_eq(wn_linear_features(a, &t, near, strlen(near), false,
+	cr_assert_eq(wn_linear_features(a, &t, near, strlen(near), 3,
 	    &x1), 0);
 	cr_assert(same_hdr(&x4, &x1));
 	cr_assert_gt(x4.n_hdr, 15);
@@ -162,7 +208,7 @@ Test(linear, the_store_feature_set_decides_the_header_span)
 {
 	wn_arena *a = wn_arena_new(0);
 	const uint64_t v3 = WN_TOKENIZE_SEED_BASE | 3, v4 =
-	    WN_TOKENIZE_DEFAULT_SEED;
+	    WN_TOKENIZE_SEED_BASE | 4, v5 = WN_TOKENIZE_DEFAULT_SEED;
 	const char listed[] = "Subject: cheap pills\nPrecedence: bulk\n"
 	    "From: a@b.example\n\ntext\n";
 	const char mbox[] = "From a@b 2002\n"
@@ -175,6 +221,10 @@ Test(linear, the_store_feature_set_decides_the_header_span)
 	cr_assert_not(sample_has_gram(a, v4, listed, "bulk"));
 	cr_assert_not(sample_has_gram(a, v4, mbox, "2002"));
 	cr_assert(sample_has_gram(a, v4, mbox, "zyzx"));
+	/* Set 5 (the default) spans the header as set 4 does. */
+	cr_assert_not(sample_has_gram(a, v5, listed, "bulk"));
+	cr_assert_not(sample_has_gram(a, v5, mbox, "2002"));
+	cr_assert(sample_has_gram(a, v5, mbox, "zyzx"));
 	/* Set 3, as its stores learned: the list's fields count, and the
 	 * span starts at the mbox line, as long as the header section. */
 	cr_assert(sample_has_gram(a, v3, listed, "bulk"));
@@ -195,7 +245,7 @@ Test(linear, sample_round_trip_and_bad_bytes)
 	uint32_t v[512];
 	size_t len, n, nt, nh, i;
 
-	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), false, &x), 0);
+	cr_assert_eq(wn_linear_features(a, &t, h, strlen(h), 3, &x), 0);
 	cr_assert_eq(wn_linear_encode(a, &x, &s, &len), 0);
 	cr_assert_eq(wn_linear_sample_counts(s, len, &nt, &nh), 0);
 	cr_assert_eq(nt, x.n_tok);
