@@ -147,4 +147,15 @@ int wn_cli_load_rules(const char *cmd, const char *const *paths, size_t n,
 /* wn_cli_usage_error - print "winnow CMD: msg" and a hint; returns 64 */
 int wn_cli_usage_error(const char *cmd, const char *msg);
 
+/* wn_dump_messages - a token dump's "message" lines for every learned
+ * message of st (none where the backend keeps no digests); 0, != 0 on a
+ * write error (> 0) or the store's (< 0) */
+int wn_dump_messages(FILE *f, wn_store *st);
+
+/* wn_dump_message_parse - one "message" line into *m; its sample is
+ * *sample_out's (wn_malloc'd, or NULL), the caller frees it. Returns 0,
+ * WN_EFORMAT or WN_ENOMEM. */
+int wn_dump_message_parse(const char *line, wn_store_message *m,
+    uint8_t **sample_out);
+
 #endif

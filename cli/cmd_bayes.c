@@ -5,16 +5,20 @@
  * The dump is portable text, for backups and for moving a model between
  * machines and backends:
  *
- *     # winnow token dump 1
- *     seed 0x77696e6e6f770002
- *     osb_window 3
+ *     # winnow token dump 2
+ *     seed 0x77696e6e6f770005
+ *     osb_window 1
  *     messages SPAM HAM
  *     HASH16HEX SPAM HAM LAST_DAY
  *     ...
+ *     message DIGEST32HEX spam|ham DAY SAMPLEHEX|-
+ *     ...
  *
- * Learned-message digests and the linear stage's samples are not dumped:
- * a loaded store counts what it was given but cannot tell which messages
- * those were, and ranks with Fisher alone until it learns again.
+ * The "message" lines (dump_message.c) are the learned messages' digests
+ * and the linear stage's samples, so a loaded store knows what it
+ * learned and fits the linear stage again. Dump 1 had none (a store
+ * loaded from one ranks with Fisher alone until it learns again); load
+ * reads both. A Redis store dumps no messages.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,8 +34,10 @@
 
 #include "cli.h"
 
-#define WN_DUMP_MAGIC "# winnow token dump 1"
+#define WN_DUMP_MAGIC "# winnow token dump 2"
+#define WN_DUMP_MAGIC_1 "# winnow token dump 1"
 #define WN_LOAD_BATCH 65536
+#define WN_LOAD_MESSAGES 256
 
 static const char wn_bayes_usage[] =
     "usage: winnow bayes stats  [--db PATH]\n"
@@ -41,9 +47,11 @@ static const char wn_bayes_usage[] =
     "       winnow bayes retrain [--db PATH]\n"
     "Look after the token store (default " WN_CLI_DEFAULT_DB ").\n\n"
     "  stats        learned messages, tokens, settings, file size\n"
-    "  dump         write every token as portable text (stdout or -o FILE)\n"
+    "  dump         write every token and learned message as portable\n"
+    "               text (stdout or -o FILE)\n"
     "  load         add a dump (stdin or FILE) into the store, creating\n"
-    "               it with the dump's settings if needed\n"
+    "               it with the dump's settings if needed, and fit the\n"
+    "               linear stage on the dump's samples\n"
     "  expire       remove tokens not learned for N days (default 90)\n"
     "               that were seen at most --max-count times (default 1)\n"
     "  retrain      fit the linear stage again on the kept samples (after\n"
@@ -190,6 +198,8 @@ wn_bayes_dump(const char *db, const char *out)
 		    "messages %" PRIu64 " %" PRIu64 "\n", WN_DUMP_MAGIC, t.seed,
 		    t.osb_window, t.spam_msgs, t.ham_msgs);
 		rc = st->ops->each(st, wn_dump_entry, f);
+		if (rc == 0)
+			rc = wn_dump_messages(f, st);
 	}
 	if (rc != 0)
 		fprintf(stderr, "winnow bayes dump: %s: %s\n", db,
@@ -203,6 +213,48 @@ wn_bayes_dump(const char *db, const char *out)
 	return rc == 0 ? WN_EXIT_OK : WN_EXIT_FAIL;
 }
 
+/* Messages parsed from a dump, loaded a batch at a time. */
+typedef struct wn_load_messages {
+	wn_store_message m[WN_LOAD_MESSAGES];
+	uint8_t *sample[WN_LOAD_MESSAGES];
+	size_t n;
+	size_t added;		/* new to the store */
+	size_t samples;		/* read with a sample */
+} wn_load_messages;
+
+static void
+wn_load_messages_drop(wn_load_messages *lm)
+{
+	size_t i;
+
+	for (i = 0; i < lm->n; i++)
+		wn_free(lm->sample[i]);
+	lm->n = 0;
+}
+
+static int
+wn_load_messages_flush(wn_store *st, wn_load_messages *lm)
+{
+	size_t i, added = 0;
+	int rc = 0;
+
+	if (lm->n > 0 && st->ops->messages_load != NULL &&
+	    (rc = st->ops->messages_load(st, lm->m, lm->n, &added)) == 0) {
+		lm->added += added;
+		for (i = 0; i < lm->n; i++)
+			lm->samples += lm->m[i].sample != NULL;
+	}
+	wn_load_messages_drop(lm);
+	return rc;
+}
+
+static void
+wn_load_bad_line(const char *name, size_t lineno)
+{
+	fprintf(stderr, "winnow bayes load: %s:%zu: bad line; nothing after "
+	    "line %zu was loaded\n", name, lineno, lineno - 1);
+}
+
 static int
 wn_bayes_load(const char *db, const char *in)
 {
@@ -210,12 +262,15 @@ wn_bayes_load(const char *db, const char *in)
 	wn_store *st = NULL;
 	wn_store_totals t;
 	wn_store_entry *batch;
+	wn_load_messages *lm;
 	FILE *f = stdin;
-	char line[256];
+	char *line = NULL;
+	size_t line_cap = 0;
 	const char *name = in ? in : "stdin";
 	uint64_t seed = 0, spam = 0, ham = 0;
 	unsigned osb = 0;
 	size_t n = 0, lineno = 0, total = 0;
+	bool in_messages = false;
 	int rc = WN_EXIT_FAIL;
 
 	if (in != NULL && (f = fopen(in, "r")) == NULL) {
@@ -223,19 +278,24 @@ wn_bayes_load(const char *db, const char *in)
 		    strerror(errno));
 		return WN_EXIT_FAIL;
 	}
-	if ((batch = wn_calloc(WN_LOAD_BATCH, sizeof(*batch))) == NULL) {
+	batch = wn_calloc(WN_LOAD_BATCH, sizeof(*batch));
+	lm = wn_calloc(1, sizeof(*lm));
+	if (batch == NULL || lm == NULL) {
+		wn_free(batch);
+		wn_free(lm);
 		if (in)
 			fclose(f);
 		return WN_EXIT_SOFTWARE;
 	}
 	/* Header: magic, seed, osb_window, messages. */
-	if (fgets(line, sizeof(line), f) == NULL ||
-	    strncmp(line, WN_DUMP_MAGIC, strlen(WN_DUMP_MAGIC)) != 0 ||
-	    fgets(line, sizeof(line), f) == NULL ||
+	if (getline(&line, &line_cap, f) < 0 ||
+	    (strncmp(line, WN_DUMP_MAGIC, strlen(WN_DUMP_MAGIC)) != 0 &&
+	    strncmp(line, WN_DUMP_MAGIC_1, strlen(WN_DUMP_MAGIC_1)) != 0) ||
+	    getline(&line, &line_cap, f) < 0 ||
 	    sscanf(line, "seed %" SCNx64, &seed) != 1 ||
-	    fgets(line, sizeof(line), f) == NULL ||
+	    getline(&line, &line_cap, f) < 0 ||
 	    sscanf(line, "osb_window %u", &osb) != 1 || osb < 1 || osb > 8 ||
-	    fgets(line, sizeof(line), f) == NULL ||
+	    getline(&line, &line_cap, f) < 0 ||
 	    sscanf(line, "messages %" SCNu64 " %" SCNu64, &spam, &ham) != 2) {
 		fprintf(stderr, "winnow bayes load: %s: not a winnow token "
 		    "dump (bad header)\n", name);
@@ -258,15 +318,34 @@ wn_bayes_load(const char *db, const char *in)
 		    t.osb_window, seed, osb);
 		goto out;
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (getline(&line, &line_cap, f) >= 0) {
 		wn_store_entry *e = &batch[n];
 
 		lineno++;
-		if (sscanf(line, "%" SCNx64 " %u %u %u", &e->hash, &e->spam,
+		if (strncmp(line, "message ", 8) == 0) {
+			int prc = wn_dump_message_parse(line, &lm->m[lm->n],
+			    &lm->sample[lm->n]);
+
+			in_messages = true;
+			if (prc == WN_ENOMEM) {
+				rc = WN_EXIT_SOFTWARE;
+				n = 0;
+				goto flush;
+			}
+			if (prc != 0) {
+				wn_load_bad_line(name, lineno);
+				n = 0;
+				goto flush;
+			}
+			if (++lm->n == WN_LOAD_MESSAGES &&
+			    wn_load_messages_flush(st, lm) != 0)
+				goto store_err;
+			continue;
+		}
+		if (in_messages || sscanf(line, "%" SCNx64 " %u %u %u", &e->hash, &e->spam,
 		    &e->ham, &e->last_day) != 4) {
-			fprintf(stderr, "winnow bayes load: %s:%zu: bad line; "
-			    "nothing after line %zu was loaded\n", name, lineno,
-			    lineno - 1);
+			/* tokens come before messages */
+			wn_load_bad_line(name, lineno);
 			n = 0;
 			goto flush;
 		}
@@ -284,21 +363,34 @@ wn_bayes_load(const char *db, const char *in)
 	}
 	rc = WN_EXIT_OK;
 flush:
-	/* The message totals go in with the last batch. */
+	/* The message totals go in with the last batch of tokens. */
 	if (st->ops->load(st, batch, n, rc == WN_EXIT_OK ? spam : 0,
 	    rc == WN_EXIT_OK ? ham : 0) != 0)
 		goto store_err;
 	total += n;
-	if (rc == WN_EXIT_OK)
-		printf("loaded %zu tokens, %" PRIu64 " spam and %" PRIu64
-		    " ham messages into %s\n", total, spam, ham, db);
+	/* The messages before a bad line are loaded, like its tokens. */
+	if (wn_load_messages_flush(st, lm) != 0)
+		goto store_err;
+	if (rc != WN_EXIT_OK)
+		goto out;
+	printf("loaded %zu tokens, %" PRIu64 " spam and %" PRIu64
+	    " ham messages into %s", total, spam, ham, db);
+	if (lm->added > 0)
+		printf(" (%zu learned messages added)", lm->added);
+	printf("\n");
+	if (lm->samples > 0)
+		rc = wn_cli_retrain("bayes load", db, st, &cfg.bayes.linear,
+		    false);
 	goto out;
 store_err:
 	fprintf(stderr, "winnow bayes load: %s: %s\n", db, wn_store_error(st));
 	rc = WN_EXIT_FAIL;
 out:
+	wn_load_messages_drop(lm);
 	wn_store_close(&st);
 	wn_free(batch);
+	wn_free(lm);
+	free(line);
 	if (in)
 		fclose(f);
 	return rc;

@@ -832,6 +832,109 @@ wn_lmdb_model_write(wn_store *st, const void *blob, size_t len)
 	return wn_lmdb_write(s, "model", wn_lmdb_model_put, &d);
 }
 
+static int
+wn_lmdb_messages_each(wn_store *st, int (*fn)(const wn_store_message *m,
+    void *arg), void *arg)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, d, sd;
+	int rc, stop = 0;
+
+	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, s->digests, &cur)) != 0) {
+		wn__lmdb_abort(&s->lm, txn);
+		return wn__lmdb_err(&s->lm, "digests", rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+		wn_store_message m = { .sample = NULL };
+		uint8_t cls;
+
+		if (k.mv_size != WN_DIGEST_LEN || d.mv_size != 1 ||
+		    ((cls = *(const uint8_t *)d.mv_data) != WN_LEARN_SPAM &&
+		    cls != WN_LEARN_HAM)) {
+			rc = MDB_CORRUPTED;
+			break;
+		}
+		memcpy(m.digest, k.mv_data, WN_DIGEST_LEN);
+		m.cls = (enum wn_learn_class)cls;
+		if (s->have_samples) {
+			rc = mdb_get(txn, s->samples, &k, &sd);
+			if (rc == 0 && sd.mv_size >= 5) {
+				memcpy(&m.day, (const uint8_t *)sd.mv_data + 1,
+				    4);
+				m.sample = (const uint8_t *)sd.mv_data + 5;
+				m.sample_len = sd.mv_size - 5;
+			} else if (rc == 0) {
+				rc = MDB_CORRUPTED;
+				break;
+			} else if (rc != MDB_NOTFOUND)
+				break;
+		}
+		if ((stop = fn(&m, arg)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	wn__lmdb_abort(&s->lm, txn);
+	if (stop != 0)
+		return stop;
+	if (rc != MDB_NOTFOUND)
+		return wn__lmdb_err(&s->lm, "digests", rc);
+	return 0;
+}
+
+typedef struct wn_lmdb_messages_args {
+	const wn_store_message *m;
+	size_t n;
+	size_t added;
+} wn_lmdb_messages_args;
+
+static int
+wn_lmdb_messages_fn(wn_store_lmdb *s, MDB_txn *txn, void *arg)
+{
+	wn_lmdb_messages_args *a = arg;
+	size_t i;
+	int rc;
+
+	a->added = 0;
+	for (i = 0; i < a->n; i++) {
+		const wn_store_message *m = &a->m[i];
+		MDB_val k = { WN_DIGEST_LEN, (void *)(uintptr_t)m->digest }, d;
+		uint8_t c = (uint8_t)m->cls;
+
+		d.mv_size = 1;
+		d.mv_data = &c;
+		rc = mdb_put(txn, s->digests, &k, &d, MDB_NOOVERWRITE);
+		if (rc == MDB_KEYEXIST)
+			continue;
+		if (rc != 0 || (m->sample != NULL &&
+		    (rc = wn_lmdb_sample_put(s, txn, m->digest, m->cls,
+		    m->sample, m->sample_len, m->day, false)) != 0))
+			return rc;
+		a->added++;
+	}
+	return 0;
+}
+
+static int
+wn_lmdb_messages_load(wn_store *st, const wn_store_message *m, size_t n,
+    size_t *added_out)
+{
+	wn_store_lmdb *s = (wn_store_lmdb *)st;
+	wn_lmdb_messages_args a = { m, n, 0 };
+	int rc;
+
+	*added_out = 0;
+	if (!s->readonly && (rc = wn_lmdb_flush(st)) != 0)
+		return rc;
+	if ((rc = wn_lmdb_write(s, "load", wn_lmdb_messages_fn, &a)) == 0)
+		*added_out = a.added;
+	return rc;
+}
+
 static void
 wn_lmdb_close(wn_store *st)
 {
@@ -862,6 +965,8 @@ static const wn_store_ops wn_store_lmdb_ops = {
 	.samples_each = wn_lmdb_samples_each,
 	.model_read = wn_lmdb_model_read,
 	.model_write = wn_lmdb_model_write,
+	.messages_each = wn_lmdb_messages_each,
+	.messages_load = wn_lmdb_messages_load,
 };
 
 /* Open the named databases and check or write the meta records. */

@@ -69,6 +69,16 @@ typedef struct wn_store_entry {
 	uint32_t last_day;	/* days since 1970-01-01 */
 } wn_store_entry;
 
+/* One learned message, for dump and load: its digest and class, and the
+ * sample kept with it (sample NULL when none is). */
+typedef struct wn_store_message {
+	uint8_t digest[WN_DIGEST_LEN];
+	enum wn_learn_class cls;	/* WN_LEARN_SPAM or WN_LEARN_HAM */
+	uint32_t day;			/* the sample's learned day */
+	const uint8_t *sample;
+	size_t sample_len;
+} wn_store_message;
+
 typedef struct wn_store_ops {
 	const char *name;
 	/* counts of n keys (sorted ascending, distinct) into out[0..n) */
@@ -106,6 +116,15 @@ typedef struct wn_store_ops {
 	    size_t len, void *arg), void *arg);
 	/* replace the stored linear model */
 	int (*model_write)(wn_store *st, const void *blob, size_t len);
+	/* call fn for every learned message in digest order; stops when fn
+	 * returns != 0 */
+	int (*messages_each)(wn_store *st, int (*fn)(const wn_store_message *m,
+	    void *arg), void *arg);
+	/* record learned messages as a dump has them, the counts untouched
+	 * (load adds those): a digest the store has already keeps its class
+	 * and sample; *added_out counts the new ones */
+	int (*messages_load)(wn_store *st, const wn_store_message *m,
+	    size_t n, size_t *added_out);
 } wn_store_ops;
 
 struct wn_store {

@@ -346,3 +346,81 @@ Test(store, readonly_store_refuses_learning)
 	    WN_EINVAL);
 	wn_store_close(&st);
 }
+
+/* What messages_each saw: digests' first bytes, classes, samples. */
+typedef struct seen_messages {
+	int n;
+	uint8_t first[8];
+	enum wn_learn_class cls[8];
+	uint32_t day[8];
+	size_t sample_len[8];
+	uint8_t sample0[8];
+} seen_messages;
+
+static int
+see_message(const wn_store_message *m, void *arg)
+{
+	seen_messages *s = arg;
+
+	cr_assert_lt(s->n, 8);
+	s->first[s->n] = m->digest[0];
+	s->cls[s->n] = m->cls;
+	s->day[s->n] = m->day;
+	s->sample_len[s->n] = m->sample ? m->sample_len : 0;
+	s->sample0[s->n] = m->sample ? m->sample[0] : 0;
+	s->n++;
+	return 0;
+}
+
+Test(store, messages_dump_and_load_without_touching_counts)
+{
+	static const uint64_t keys[] = { 3, 4 };
+	static const uint8_t sample_a[] = { 7, 1, 2 }, sample_b[] = { 9 };
+	wn_store *st = open_store(WN_STORE_CREATE);
+	enum wn_learn_result res;
+	wn_store_message m[2];
+	wn_store_totals t;
+	seen_messages seen = { 0 };
+	uint8_t d[WN_DIGEST_LEN];
+	size_t added;
+
+	digest_of(d, 2);
+	cr_assert_eq(st->ops->learn(st, d, WN_LEARN_SPAM, keys, 2, sample_a,
+	    sizeof(sample_a), 300, &res), 0);
+	/* One message the store has (kept as it is) and one new one. */
+	memset(m, 0, sizeof(m));
+	digest_of(m[0].digest, 2);
+	m[0].cls = WN_LEARN_HAM;
+	m[0].sample = sample_b;
+	m[0].sample_len = sizeof(sample_b);
+	digest_of(m[1].digest, 5);
+	m[1].cls = WN_LEARN_HAM;
+	m[1].day = 301;
+	m[1].sample = sample_b;
+	m[1].sample_len = sizeof(sample_b);
+	cr_assert_eq(st->ops->messages_load(st, m, 2, &added), 0);
+	cr_assert_eq(added, 1);
+	cr_assert_eq(st->ops->totals(st, &t), 0);
+	cr_assert_eq(t.spam_msgs, 1);
+	cr_assert_eq(t.ham_msgs, 0, "loading messages counts nothing");
+	cr_assert_eq(st->ops->messages_each(st, see_message, &seen), 0);
+	cr_assert_eq(seen.n, 2);
+	cr_assert_eq(seen.first[0], 2);
+	cr_assert_eq(seen.cls[0], WN_LEARN_SPAM);
+	cr_assert_eq(seen.day[0], 300);
+	cr_assert_eq(seen.sample_len[0], sizeof(sample_a));
+	cr_assert_eq(seen.sample0[0], 7);
+	cr_assert_eq(seen.first[1], 5);
+	cr_assert_eq(seen.cls[1], WN_LEARN_HAM);
+	cr_assert_eq(seen.day[1], 301);
+	cr_assert_eq(seen.sample_len[1], 1);
+	/* The loaded digest makes learning that message a duplicate. */
+	cr_assert_eq(st->ops->learn(st, m[1].digest, WN_LEARN_HAM, keys, 2,
+	    NULL, 0, 302, &res), 0);
+	cr_assert_eq(res, WN_LEARN_DUPLICATE);
+	wn_store_close(&st);
+	st = open_store(WN_STORE_READONLY);
+	cr_assert_neq(st->ops->messages_load(st, m, 1, &added), 0,
+	    "a read-only store refuses");
+	wn_store_close(&st);
+}
