@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <winnow/align.h>
+#include <winnow/str.h>
 
 #define WN_DOMAIN_MAX 256
 
@@ -29,8 +30,8 @@ typedef struct wn_field {
 static bool
 wn_is_name_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+	return wn_ascii_is_alpha(c) || wn_ascii_is_digit(c) || c == '_' ||
+	    c == '-' || c == '.';
 }
 
 static bool
@@ -44,18 +45,6 @@ wn_is_blank(unsigned char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
 	    c == '\f' || c == '\v';
-}
-
-static bool
-wn_is_letter(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static char
-wn_lower(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
 }
 
 /*
@@ -101,20 +90,7 @@ wn_next_field(const char *h, size_t len, size_t *pos, wn_field *f)
 static bool
 wn_field_is(const wn_field *f, const char *name)
 {
-	size_t i, n = strlen(name);
-
-	if (f->name_len != n)
-		return false;
-	for (i = 0; i < n; i++)
-		if (wn_lower(f->name[i]) != name[i])
-			return false;
-	return true;
-}
-
-static bool
-wn_label_is(const char *s, size_t n, const char *what)
-{
-	return n == strlen(what) && memcmp(s, what, n) == 0;
+	return wn_str_ieq(wn_str_make(f->name, f->name_len), name);
 }
 
 /*
@@ -146,24 +122,21 @@ wn_domain_of(const char *s, size_t n, wn_domain *d)
 		return;
 	want = k < 2 ? k : 2;
 	if (k == 3 && lab_len[0] == 2) {
-		char mid[4] = { 0 };
+		static const char *const second[] = { "co", "com", "net",
+		    "org", "ac", "gov" };
+		wn_str l = wn_str_make(lab[1], lab_len[1]);
 		size_t j;
 
-		for (j = 0; j < lab_len[1] && j < 3; j++)
-			mid[j] = wn_lower(lab[1][j]);
-		if (lab_len[1] <= 3 && (wn_label_is(mid, lab_len[1], "co") ||
-		    wn_label_is(mid, lab_len[1], "com") ||
-		    wn_label_is(mid, lab_len[1], "net") ||
-		    wn_label_is(mid, lab_len[1], "org") ||
-		    wn_label_is(mid, lab_len[1], "ac") ||
-		    wn_label_is(mid, lab_len[1], "gov")))
-			want = 3;
+		for (j = 0; j < sizeof(second) / sizeof(second[0]); j++)
+			if (wn_str_ieq(l, second[j]))
+				want = 3;
 	}
 	while (want-- > 0) {
 		size_t j;
 
 		for (j = 0; j < lab_len[want] && o + 1 < WN_DOMAIN_MAX; j++)
-			d->s[o++] = wn_lower(lab[want][j]);
+			d->s[o++] = (char)wn_ascii_lower((unsigned char)
+			    lab[want][j]);
 		if (want > 0 && o + 1 < WN_DOMAIN_MAX)
 			d->s[o++] = '.';
 	}
@@ -217,19 +190,6 @@ wn_relay_name(wn_relay_check *rc, const char *s, size_t n)
 		rc->message_id_hit = true;
 }
 
-static bool
-wn_word_at(const char *v, size_t n, size_t i, const char *w)
-{
-	size_t k, m = strlen(w);
-
-	if (n - i < m)
-		return false;
-	for (k = 0; k < m; k++)
-		if (wn_lower(v[i + k]) != w[k])
-			return false;
-	return true;
-}
-
 /*
  * The relay names of one Received field: a name after "from" or "by"
  * and blanks, and a name in parentheses ending in a dot and two or more
@@ -242,8 +202,9 @@ wn_received_names(wn_relay_check *rc, const char *v, size_t n)
 	size_t i = 0;
 
 	while (i < n) {
-		size_t w = wn_word_at(v, n, i, "from") ? 4 :
-		    wn_word_at(v, n, i, "by") ? 2 : 0;
+		wn_str rest = wn_str_make(v + i, n - i);
+		size_t w = wn_str_iprefix(rest, "from") ? 4 :
+		    wn_str_iprefix(rest, "by") ? 2 : 0;
 		size_t s, e;
 
 		if (w == 0) {
@@ -272,7 +233,8 @@ wn_received_names(wn_relay_check *rc, const char *v, size_t n)
 			;
 		if (b >= n || v[b] != '[')
 			continue;
-		for (k = e; k > s && wn_is_letter((unsigned char)v[k - 1]); k--)
+		for (k = e; k > s && wn_ascii_is_alpha((unsigned char)v[k - 1]);
+		    k--)
 			;
 		if (e - k >= 2 && k > s + 1 && v[k - 1] == '.')
 			wn_relay_name(rc, v + s, e - s);
