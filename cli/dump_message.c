@@ -16,6 +16,7 @@
 
 #include <winnow/alloc.h>
 #include <winnow/err.h>
+#include <winnow/str.h>
 
 #include "cli.h"
 
@@ -49,16 +50,6 @@ wn_dump_messages(FILE *f, wn_store *st)
 	return st->ops->messages_each(st, wn_dump_message_fn, f);
 }
 
-static int
-wn_hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Lowercase hex s[0..2n) into out[0..n); false for anything else. */
 static bool
 wn_hex_decode(const char *s, uint8_t *out, size_t n)
@@ -66,7 +57,8 @@ wn_hex_decode(const char *s, uint8_t *out, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int hi = wn_hex_digit(s[2 * i]), lo = wn_hex_digit(s[2 * i + 1]);
+		int hi = wn_hex_value_lower((unsigned char)s[2 * i]);
+		int lo = wn_hex_value_lower((unsigned char)s[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

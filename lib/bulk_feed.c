@@ -20,6 +20,7 @@
 #include <winnow/err.h>
 #include <winnow/json.h>
 #include <winnow/report.h>
+#include <winnow/str.h>
 
 #define WN_FEED_FORMAT		"winnow-bulk-feed-1"
 #define WN_FEED_SIGNED_FORMAT	"winnow-signed-bulk-feed-1"
@@ -30,16 +31,6 @@ struct wn_bulk_feed {
 	uint64_t *bands;	/* sorted */
 };
 
-static int
-wn_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 bool
 wn_bulk_feed_key_parse(const char *s, size_t n, char *kind, uint64_t *value)
 {
@@ -49,7 +40,7 @@ wn_bulk_feed_key_parse(const char *s, size_t n, char *kind, uint64_t *value)
 	if (n != 18 || (s[0] != 'd' && s[0] != 'b') || s[1] != ':')
 		return false;
 	for (i = 2; i < 18; i++) {
-		int h = wn_hexval(s[i]);
+		int h = wn_hex_value_lower((unsigned char)s[i]);
 
 		if (h < 0)
 			return false;

@@ -19,6 +19,7 @@
 #include <winnow/buf.h>
 #include <winnow/codec.h>
 #include <winnow/err.h>
+#include <winnow/str.h>
 
 #include "mime_int.h"
 
@@ -264,17 +265,6 @@ wn_wanted(const char *name, size_t n)
 	return -1;
 }
 
-static int
-wn_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = wn_ascii_lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Join the sections of one parameter and decode it to UTF-8. */
 static const char *
 wn_param_join(wn_mime_ctx *ctx, wn_param_sec *secs, size_t nsecs,
@@ -339,8 +329,10 @@ wn_param_join(wn_mime_ctx *ctx, wn_param_sec *secs, size_t nsecs,
 				int hi, lo;
 
 				if (p[j] == '%' && j + 2 < n &&
-				    (hi = wn_hexval((unsigned char)p[j + 1])) >= 0 &&
-				    (lo = wn_hexval((unsigned char)p[j + 2])) >= 0) {
+				    (hi = wn_hex_value((unsigned char)
+				    p[j + 1])) >= 0 &&
+				    (lo = wn_hex_value((unsigned char)
+				    p[j + 2])) >= 0) {
 					wn_buf_putc(&b, (char)(hi << 4 | lo));
 					j += 2;
 				} else

@@ -33,6 +33,7 @@
 #include <winnow/alloc.h>
 #include <winnow/err.h>
 #include <winnow/log.h>
+#include <winnow/str.h>
 
 #include "redis_int.h"
 
@@ -64,18 +65,6 @@ wn_redis_now_ms(void)
 
 /* --- URLs ----------------------------------------------------------- */
 
-static int
-wn_redis_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n) into out (NUL-terminated). */
 static int
 wn_redis_decode(char *out, size_t outlen, const char *s, size_t n,
@@ -94,8 +83,8 @@ wn_redis_decode(char *out, size_t outlen, const char *s, size_t n,
 				    what);
 				return WN_EINVAL;
 			}
-			hi = wn_redis_hexval((unsigned char)s[i + 1]);
-			lo = wn_redis_hexval((unsigned char)s[i + 2]);
+			hi = wn_hex_value((unsigned char)s[i + 1]);
+			lo = wn_hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 				snprintf(err, errlen, "bad %%-escape in the %s",
 				    what);

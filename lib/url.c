@@ -52,17 +52,6 @@ wn_url_is_alnum(unsigned char c)
 	return wn_ascii_is_alpha(c) || wn_ascii_is_digit(c);
 }
 
-static inline int
-wn_url_hexval(unsigned char c)
-{
-	if (wn_ascii_is_digit(c))
-		return c - '0';
-	c |= 0x20;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static inline bool
 wn_url_is_scheme_char(unsigned char c)
 {
@@ -170,7 +159,7 @@ wn_url_ipv4(const char *h, size_t n, uint32_t *addr, bool *obf)
 		}
 		v = 0;
 		while (i < n && h[i] != '.') {
-			if ((k = wn_url_hexval((unsigned char)h[i])) < 0 ||
+			if ((k = wn_hex_value((unsigned char)h[i])) < 0 ||
 			    (unsigned)k >= base)
 				return 0;
 			v = v * base + (unsigned)k;
@@ -213,7 +202,7 @@ wn_url_ends_in_number(const char *h, size_t n)
 		return true;
 	if (n - b >= 2 && h[b] == '0' && (h[b + 1] | 0x20) == 'x') {
 		for (i = b + 2; i < n &&
-		    wn_url_hexval((unsigned char)h[i]) >= 0; i++)
+		    wn_hex_value((unsigned char)h[i]) >= 0; i++)
 			;
 		return i == n;
 	}
@@ -284,7 +273,7 @@ wn_url_host_norm(const char *h, size_t n, char *dst, uint32_t *fl)
 		for (i = 1; i + 1 < n; i++) {
 			unsigned char c = (unsigned char)h[i];
 
-			if (wn_url_hexval(c) < 0 && c != ':' && c != '.')
+			if (wn_hex_value(c) < 0 && c != ':' && c != '.')
 				return -1;
 			dst[len++] = (char)wn_ascii_lower(c);
 		}
@@ -300,8 +289,8 @@ wn_url_host_norm(const char *h, size_t n, char *dst, uint32_t *fl)
 		int hi, lo;
 
 		if (c == '%' && i + 2 < n &&
-		    (hi = wn_url_hexval((unsigned char)h[i + 1])) >= 0 &&
-		    (lo = wn_url_hexval((unsigned char)h[i + 2])) >= 0) {
+		    (hi = wn_hex_value((unsigned char)h[i + 1])) >= 0 &&
+		    (lo = wn_hex_value((unsigned char)h[i + 2])) >= 0) {
 			c = (unsigned char)(hi << 4 | lo);
 			pct = true;
 			i += 2;

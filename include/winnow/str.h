@@ -44,6 +44,24 @@ wn_ascii_is_digit(unsigned char c)
 	return (unsigned char)(c - '0') < 10;
 }
 
+/* wn_hex_value - the value of a hex digit in either case, or -1 */
+static inline int
+wn_hex_value(unsigned char c)
+{
+	if (wn_ascii_is_digit(c))
+		return c - '0';
+	c = wn_ascii_lower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* wn_hex_value_lower - the same, lower case only (formats that write
+ * lower case and compare as text) */
+static inline int
+wn_hex_value_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'F' ? -1 : wn_hex_value(c);
+}
+
 /* wn_str_ieq - ASCII case-insensitive comparison with a C string */
 bool wn_str_ieq(wn_str s, const char *z);
 
