@@ -23,7 +23,7 @@ wn_linear_params_default(wn_linear_params *p)
 	p->c = 30.0;
 	p->eps = 0.1;
 	p->fisher_weight = 0.02;
-	p->offset = 0.60;
+	p->offset = 0.70;
 	p->scale = 4.0;
 	p->min_samples = 20;
 	p->max_samples = 20000;
@@ -333,15 +333,25 @@ wn_linear_decode(const uint8_t *data, size_t len, int which, uint32_t *v,
 
 /* The blob's header, copied out (the blob need not be aligned). */
 int
-wn__linear_head_read(const void *blob, size_t len, wn_linear_head *h)
+wn__linear_head_read(const void *blob, size_t len, wn_linear_head *h,
+    size_t *vectors, int *format)
 {
-	if (len != WN_LINEAR_BLOB_SIZE)
+	memset(h, 0, sizeof(*h));
+	if (len == WN_LINEAR_BLOB_SIZE) {
+		memcpy(h, blob, sizeof(*h));
+		*vectors = sizeof(*h);
+		*format = 2;
+		if (memcmp(h->magic, WN_LINEAR_MAGIC, sizeof(h->magic)) != 0)
+			return WN_EFORMAT;
+	} else if (len == WN_LINEAR_BLOB_1_SIZE) {
+		memcpy(h, blob, WN_LINEAR_HEAD_1_SIZE);
+		*vectors = WN_LINEAR_HEAD_1_SIZE;
+		*format = 1;
+		if (memcmp(h->magic, WN_LINEAR_MAGIC_1, sizeof(h->magic)) != 0)
+			return WN_EFORMAT;
+	} else
 		return WN_EFORMAT;
-	memcpy(h, blob, sizeof(*h));
-	if (memcmp(h->magic, WN_LINEAR_MAGIC, sizeof(h->magic)) != 0 ||
-	    h->bits != WN_LINEAR_BITS)
-		return WN_EFORMAT;
-	return 0;
+	return h->bits == WN_LINEAR_BITS ? 0 : WN_EFORMAT;
 }
 
 typedef struct wn_margin_ctx {
@@ -390,21 +400,37 @@ wn_dot(const unsigned char *w, const uint32_t *b, size_t n, size_t n_aux,
 	    wn_sum(w, b + (n - n_aux), n_aux) * aux_value + bias;
 }
 
+/* The ratio view's margin: sum(u_b) / sqrt(sum(q_b)) + bias over b. */
+static double
+wn_ratio_dot(const unsigned char *u, const unsigned char *q,
+    const uint32_t *b, size_t n, double bias)
+{
+	double norm2 = wn_sum(q, b, n);
+
+	return norm2 > 0 ? wn_sum(u, b, n) / sqrt(norm2) + bias : bias;
+}
+
 static int
 wn_margin_fn(const void *blob, size_t len, void *arg)
 {
 	wn_margin_ctx *m = arg;
 	const unsigned char *w = blob;
+	const size_t vec = WN_LINEAR_VECTOR_SIZE;
 	wn_linear_head h;
+	size_t at;
+	int format;
 
-	if (wn__linear_head_read(blob, len, &h) != 0) {
+	if (wn__linear_head_read(blob, len, &h, &at, &format) != 0) {
 		m->bad = true;
 		return 0;
 	}
-	w += sizeof(h);
+	w += at;
 	m->margin = wn_dot(w, m->x->tok, m->x->n_tok, m->x->n_aux,
-	    h.bias_tok) + wn_dot(w + (size_t)WN_LINEAR_BUCKETS *
-	    sizeof(float), m->x->hdr, m->x->n_hdr, 0, h.bias_hdr);
+	    h.bias_tok) + wn_dot(w + vec, m->x->hdr, m->x->n_hdr, 0,
+	    h.bias_hdr);
+	if (format >= 2)
+		m->margin += WN_LINEAR_RATIO_WEIGHT * wn_ratio_dot(w + 2 * vec,
+		    w + 3 * vec, m->x->hdr, m->x->n_hdr, h.bias_ratio);
 	m->info.spam = h.spam;
 	m->info.ham = h.ham;
 	m->info.trained_at = h.trained_at;

@@ -1,14 +1,16 @@
 /*
- * linear_train.c - fit the linear stage's two SVMs on a store's samples.
+ * linear_train.c - fit the linear stage's three SVMs on a store's samples.
  *
  * The samples are read once into chunks of memory (a few bytes a
  * bucket); the newest max_samples (by learned day) are decoded into one
- * problem per SVM, 4 bytes a bucket, and the two are fitted at once, in
- * two threads, by dual coordinate descent (svm_dcd.c), each straight into
- * its float vector of the model blob. Each fit shuffles with its own
- * seeded generator, so a retrain of the same samples gives the same
- * model. From feature set 5 on, a token row ends in the alignment
- * features, which take a value of their own (linear.h).
+ * problem for the token SVM and one for the header's two, 4 bytes a
+ * bucket, and fitted in two threads (the header SVM in one, the token SVM
+ * and then the ratio view in the other) by dual coordinate descent
+ * (svm_dcd.c), each straight into its float vector of the model blob.
+ * Each fit shuffles with its own seeded generator, so a retrain of the
+ * same samples gives the same model. From feature set 5 on, a token row
+ * ends in the alignment features, which take a value of their own; the
+ * ratio view weighs each header bucket by its log ratio (linear.h).
  */
 #include <math.h>
 #include <stdio.h>
@@ -152,13 +154,16 @@ typedef struct wn_fit_job {
 	const wn_linear_params *p;
 	int which;		/* 0: token buckets, 1: header buckets */
 	const bool *label;
-	uint32_t *buckets;	/* wn_pages_alloc'd, n_buckets */
+	uint32_t *buckets;	/* wn_pages_alloc'd, n_buckets; the ratio
+				 * view's are the header job's */
 	size_t n_buckets;
 	size_t *start;		/* row i: from start[i] to start[i+1] */
 	double *value;
 	double *aux_value;	/* token rows of set 5 on: alignment's */
+	const float *scale;	/* the ratio view: each bucket's log ratio */
 	float *w;		/* the blob's vector for this model */
 	double bias;
+	struct wn_fit_job *next; /* fitted after this one, in its thread */
 	int rc;
 } wn_fit_job;
 
@@ -214,8 +219,11 @@ wn_fit_run(void *arg)
 	rows.value = j->value;
 	rows.aux_value = j->aux_value;
 	rows.aux_from = WN_LINEAR_AUX_BASE;
+	rows.scale = j->scale;
 	rows.label = j->label;
 	j->rc = wn_svm_dcd(&rows, j->p->c, j->p->eps, 1, j->w, &j->bias);
+	if (j->rc == 0 && j->next != NULL)
+		return wn_fit_run(j->next);
 	return NULL;
 }
 
@@ -249,7 +257,8 @@ wn_fit_job_alloc(wn_fit_job *j)
 static void
 wn_fit_job_free(wn_fit_job *j)
 {
-	wn_pages_free(j->buckets, j->n_buckets * sizeof(*j->buckets));
+	if (j->scale == NULL)
+		wn_pages_free(j->buckets, j->n_buckets * sizeof(*j->buckets));
 	wn_free(j->start);
 	wn_free(j->value);
 	wn_free(j->aux_value);
@@ -281,31 +290,88 @@ wn_fit_aux_values(wn_fit_job *j)
 }
 
 /*
- * Row places and values from each sample's counts, then the buckets
- * decoded by two threads, then the two SVMs fitted at once, the header's
- * in a second thread (the two are independent, and each fit's shuffle is
- * its own, so the result does not depend on the threads). Each fits its
- * float vector of the blob in place.
+ * The ratio view's problem, on the header job's rows: each bucket's log
+ * ratio r_b (linear.h) into r, and r_b squared into q (the model's
+ * vector for the norm: a bucket no sample has keeps the ratio of the
+ * totals, and counts in a new message's norm as in training), and each
+ * row's value, 1 / sqrt(sum of its r_b^2).
  */
 static int
-wn_fit_both(const wn_samples *s, const wn_linear_params *p, bool align,
-    float *w_tok, float *w_hdr, double *bias_tok, double *bias_hdr)
+wn_fit_ratio(const wn_fit_job *hdr, wn_fit_job *j, float *r, float *q)
 {
-	wn_fit_job job[2];
+	const size_t nb = WN_LINEAR_BUCKETS;
+	uint32_t *count;
+	double total[2] = { (double)nb, (double)nb };
+	size_t i, k;
+
+	if ((count = wn_pages_alloc(2 * nb * sizeof(*count))) == NULL)
+		return WN_ENOMEM;
+	for (i = 0; i < hdr->s->n; i++) {
+		uint32_t *c = count + (hdr->label[i] ? nb : 0);
+
+		for (k = hdr->start[i]; k < hdr->start[i + 1]; k++)
+			c[hdr->buckets[k]]++;
+		total[hdr->label[i]] += (double)(hdr->start[i + 1] -
+		    hdr->start[i]);
+	}
+	for (k = 0; k < nb; k++) {
+		double v = log((1.0 + count[nb + k]) / total[1]) -
+		    log((1.0 + count[k]) / total[0]);
+
+		r[k] = (float)v;
+		q[k] = r[k] * r[k];
+	}
+	wn_pages_free(count, 2 * nb * sizeof(*count));
+	for (i = 0; i < hdr->s->n; i++) {
+		double norm2 = 0;
+
+		for (k = hdr->start[i]; k < hdr->start[i + 1]; k++)
+			norm2 += (double)q[hdr->buckets[k]];
+		j->value[i] = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
+	}
+	j->buckets = hdr->buckets;
+	j->n_buckets = hdr->n_buckets;
+	memcpy(j->start, hdr->start, (hdr->s->n + 1) * sizeof(*j->start));
+	j->scale = r;
+	return 0;
+}
+
+/* The fitted models, each in its vectors of the blob. */
+typedef struct wn_fit_out {
+	float *w_tok, *w_hdr, *u_ratio, *q_ratio;
+	double bias_tok, bias_hdr, bias_ratio;
+} wn_fit_out;
+
+/*
+ * Row places and values from each sample's counts, then the buckets
+ * decoded by two threads, then the three SVMs fitted, the header's in a
+ * second thread, the token SVM's and then the ratio view's here (they are
+ * independent, and each fit's shuffle is its own, so the result does not
+ * depend on the threads). Each fits its float vector of the blob in
+ * place; the ratio view's weights are then multiplied by their buckets'
+ * ratios, so that scoring needs no ratio of its own.
+ */
+static int
+wn_fit_all(const wn_samples *s, const wn_linear_params *p, bool align,
+    wn_fit_out *out)
+{
+	wn_fit_job job[3];
 	wn_decode_share share[2];
 	bool *label;
+	float *ratio = NULL;
 	size_t i, k, half, cut;
 	int rc;
 
 	memset(job, 0, sizeof(job));
 	if ((label = wn_malloc((s->n ? s->n : 1) * sizeof(*label))) == NULL)
 		return WN_ENOMEM;
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < 3; k++) {
 		job[k].s = s;
 		job[k].p = p;
-		job[k].which = (int)k;
+		job[k].which = k == 0 ? 0 : 1;
 		job[k].label = label;
-		job[k].w = k == 0 ? w_tok : w_hdr;
+		job[k].w = k == 0 ? out->w_tok : k == 1 ? out->w_hdr :
+		    out->u_ratio;
 		if ((rc = wn_fit_job_alloc(&job[k])) != 0)
 			goto out;
 		job[k].start[0] = 0;
@@ -346,14 +412,26 @@ wn_fit_both(const wn_samples *s, const wn_linear_params *p, bool align,
 		goto out;
 	if (align && (rc = wn_fit_aux_values(&job[0])) != 0)
 		goto out;
-	wn_run_pair(wn_fit_run, &job[1], &job[0]);
-	if ((rc = job[0].rc) != 0 || (rc = job[1].rc) != 0)
+	if ((ratio = wn_malloc(WN_LINEAR_VECTOR_SIZE)) == NULL) {
+		rc = WN_ENOMEM;
 		goto out;
-	*bias_tok = job[0].bias;
-	*bias_hdr = job[1].bias;
+	}
+	if ((rc = wn_fit_ratio(&job[1], &job[2], ratio, out->q_ratio)) != 0)
+		goto out;
+	job[0].next = &job[2];
+	wn_run_pair(wn_fit_run, &job[1], &job[0]);
+	if ((rc = job[0].rc) != 0 || (rc = job[1].rc) != 0 ||
+	    (rc = job[2].rc) != 0)
+		goto out;
+	for (k = 0; k < WN_LINEAR_BUCKETS; k++)
+		out->u_ratio[k] *= ratio[k];
+	out->bias_tok = job[0].bias;
+	out->bias_hdr = job[1].bias;
+	out->bias_ratio = job[2].bias;
 out:
-	wn_fit_job_free(&job[0]);
-	wn_fit_job_free(&job[1]);
+	for (k = 0; k < 3; k++)
+		wn_fit_job_free(&job[k]);
+	wn_free(ratio);
 	wn_free(label);
 	return rc;
 }
@@ -365,7 +443,7 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 	wn_samples s = { 0 };
 	wn_linear_head h;
 	unsigned char *blob = NULL;
-	float *w_tok, *w_hdr;
+	wn_fit_out fit;
 	wn_store_totals tot;
 	size_t i;
 	int rc;
@@ -420,17 +498,23 @@ wn_linear_train(wn_store *st, const wn_linear_params *p, bool *trained,
 		rc = WN_ENOMEM;
 		goto out;
 	}
-	w_tok = (float *)(void *)(blob + sizeof(h));
-	w_hdr = w_tok + WN_LINEAR_BUCKETS;
+	memset(&fit, 0, sizeof(fit));
+	fit.w_tok = (float *)(void *)(blob + sizeof(h));
+	fit.w_hdr = fit.w_tok + WN_LINEAR_BUCKETS;
+	fit.u_ratio = fit.w_hdr + WN_LINEAR_BUCKETS;
+	fit.q_ratio = fit.u_ratio + WN_LINEAR_BUCKETS;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, WN_LINEAR_MAGIC, sizeof(h.magic));
 	h.bits = WN_LINEAR_BITS;
 	h.spam = info->spam;
 	h.ham = info->ham;
 	h.trained_at = (uint64_t)time(NULL);
-	if ((rc = wn_fit_both(&s, p, wn_tokenize_features(tot.seed) >= 5,
-	    w_tok, w_hdr, &h.bias_tok, &h.bias_hdr)) != 0)
+	if ((rc = wn_fit_all(&s, p, wn_tokenize_features(tot.seed) >= 5,
+	    &fit)) != 0)
 		goto out;
+	h.bias_tok = fit.bias_tok;
+	h.bias_hdr = fit.bias_hdr;
+	h.bias_ratio = fit.bias_ratio;
 	memcpy(blob, &h, sizeof(h));
 	info->trained_at = h.trained_at;
 	if ((rc = st->ops->model_write(st, blob, WN_LINEAR_BLOB_SIZE)) == 0)

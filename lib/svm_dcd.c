@@ -13,7 +13,9 @@
  * a row has the same value (1/sqrt(n), the row scaled to length 1), so a
  * row is only its bucket numbers, 4 bytes each, and a bias feature of
  * value 1 rides along; a token row's alignment features, its last
- * buckets, have a second value of their own. The weights are floats, written in place in the
+ * buckets, have a second value of their own. The header's ratio view
+ * multiplies each bucket's value by the bucket's own weight (its log
+ * ratio, linear_train.c). The weights are floats, written in place in the
  * model; the sums over a row are taken in double. The shuffle uses a
  * generator of its own, seeded per fit, so a fit is reproducible and fits
  * may run in threads.
@@ -57,8 +59,12 @@ wn_row_dot(const float *w, double bias, const wn_svm_rows *r, size_t i)
 	size_t n = r->start[i + 1] - r->start[i], m = wn_row_main(r, i), j;
 	double sum = 0, aux = 0;
 
-	for (j = 0; j < m; j++)
-		sum += w[b[j]];
+	if (r->scale != NULL)
+		for (j = 0; j < m; j++)
+			sum += (double)w[b[j]] * r->scale[b[j]];
+	else
+		for (j = 0; j < m; j++)
+			sum += w[b[j]];
 	for (; j < n; j++)
 		aux += w[b[j]];
 	return sum * r->value[i] + (m < n ? aux * r->aux_value[i] : 0.0) +
@@ -72,8 +78,12 @@ wn_row_add(float *w, double *bias, const wn_svm_rows *r, size_t i, double d)
 	size_t n = r->start[i + 1] - r->start[i], m = wn_row_main(r, i), j;
 	float dv = (float)(d * r->value[i]);
 
-	for (j = 0; j < m; j++)
-		w[b[j]] += dv;
+	if (r->scale != NULL)
+		for (j = 0; j < m; j++)
+			w[b[j]] += dv * r->scale[b[j]];
+	else
+		for (j = 0; j < m; j++)
+			w[b[j]] += dv;
 	if (m < n) {
 		dv = (float)(d * r->aux_value[i]);
 		for (; j < n; j++)
@@ -104,11 +114,19 @@ wn_svm_dcd(const wn_svm_rows *r, double c, double eps, uint64_t seed,
 	}
 	for (i = 0; i < r->n; i++) {
 		size_t n = r->start[i + 1] - r->start[i], m = wn_row_main(r, i);
-		double aux = m < n ? r->aux_value[i] : 0.0;
+		double aux = m < n ? r->aux_value[i] : 0.0, main = (double)m;
 
+		if (r->scale != NULL) {
+			const uint32_t *b = r->buckets + r->start[i];
+			size_t j;
+
+			for (main = 0, j = 0; j < m; j++)
+				main += (double)r->scale[b[j]] *
+				    r->scale[b[j]];
+		}
 		/* x.x = sum of value^2 (1 for a non-empty row) + the
 		 * bias' 1 */
-		qd[i] = (double)m * r->value[i] * r->value[i] +
+		qd[i] = main * r->value[i] * r->value[i] +
 		    (double)(n - m) * aux * aux + 1.0 + diag;
 		index[i] = i;
 	}

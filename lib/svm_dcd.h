@@ -1,7 +1,8 @@
 /*
  * svm_dcd.h - a linear L2-loss SVM by dual coordinate descent, for the
  * linear stage (linear_train.c): rows of bucket numbers with one value,
- * or two: one for the buckets below aux_from and one for the rest.
+ * or two: one for the buckets below aux_from and one for the rest; the
+ * first may be multiplied by a weight of each bucket's own.
  */
 #ifndef WINNOW_SVM_DCD_H
 #define WINNOW_SVM_DCD_H
@@ -19,6 +20,9 @@ typedef struct wn_svm_rows {
 	const double *aux_value; /* NULL, or the value of row i's buckets
 				 * from aux_from on (rows ascending) */
 	uint32_t aux_from;
+	const float *scale;	/* NULL, or each bucket's multiplier of value
+				 * (not of aux_value): a bucket b of row i is
+				 * value[i] * scale[b] */
 	const bool *label;	/* true: spam, +1; false: ham, -1 */
 } wn_svm_rows;
 

@@ -60,7 +60,7 @@ typedef struct wn_bayes_result {
 	double prob;		/* spam probability, 0..1 (0.5 if abstained) */
 	double fisher;		/* Fisher's own probability */
 	bool linear;		/* the linear stage took part: prob is of z */
-	double margin;		/* its margin, m_tokens + m_header */
+	double margin;		/* its margin (wn_linear_margin) */
 	size_t n_tokens;	/* features looked up */
 	size_t n_used;		/* features combined */
 	wn_bayes_clue *clues;	/* most significant first */

@@ -1,7 +1,7 @@
 /*
  * linear.h - the linear stage of the Bayes classifier, beside Fisher.
  *
- * Two linear SVMs score a message, each over 2^20 hashed buckets, each
+ * Linear SVMs score a message, each over 2^20 hashed buckets, each
  * feature present or not and the vector scaled to length 1:
  *
  *   tokens   the tokenizer's features (the ones Fisher counts), bucket =
@@ -20,9 +20,18 @@
  * tokens, eight features among hundreds, they would be lost, and at
  * full weight they would outvote the words.
  *
+ * A third SVM, the ratio view, sees the header's buckets again, each
+ * weighted by its log ratio r_b = log((1 + s_b) / S) - log((1 + h_b) / H)
+ * (s_b, h_b: the spam and ham samples with bucket b; S, H: their sums
+ * over every bucket, each bucket counted once more), the row then scaled
+ * to length 1: the "NBSVM" of Wang and Manning, "Baselines and Bigrams"
+ * (ACL 2012). The plain header SVM weighs a rare 4-gram as much as a
+ * common one; this one starts from how far each leans.
+ *
  * Their margins and Fisher's log-odds add up to one score z:
  *
- *   z = m_tokens + m_header + fisher_weight * logit(P_fisher)
+ *   z = m_tokens + m_header + ratio_weight * m_ratio
+ *       + fisher_weight * logit(P_fisher)
  *
  * which maps to the reported probability 1 / (1 + e^(-scale (z - offset))).
  * Fisher alone ranks with the counts of single features; the SVMs weigh
@@ -31,8 +40,8 @@
  * (docs/arch/bayes.md).
  *
  * A store that keeps samples (LMDB) records, with every learned message,
- * its buckets (wn_linear_encode); wn_linear_train fits both SVMs on them
- * (svm_dcd.h, two threads) and writes the model into the store;
+ * its buckets (wn_linear_encode); wn_linear_train fits the three SVMs on
+ * them (svm_dcd.h, two threads) and writes the model into the store;
  * wn_linear_margin reads it in one read transaction. Without a model (a
  * new store, a Redis store, fewer than min_samples a class) the Bayes
  * probability is Fisher's.
@@ -53,6 +62,7 @@
 #define WN_LINEAR_AUX_SLOTS 32u	/* token buckets kept for alignment */
 #define WN_LINEAR_AUX_BASE (WN_LINEAR_BUCKETS - WN_LINEAR_AUX_SLOTS)
 #define WN_LINEAR_AUX_WEIGHT 0.1
+#define WN_LINEAR_RATIO_WEIGHT 0.5	/* of the ratio view's margin in z */
 
 /* The buckets of one message, each list distinct; the last n_aux of tok
  * are alignment features (from WN_LINEAR_AUX_BASE on). */
@@ -124,7 +134,9 @@ typedef struct wn_linear_info {
 } wn_linear_info;
 
 /*
- * wn_linear_margin - m_tokens + m_header of x under the store's model.
+ * wn_linear_margin - m_tokens + m_header + ratio_weight * m_ratio of x
+ * under the store's model (a model trained before the ratio view: the
+ * first two).
  * Returns 0 with *have false when the store has no model, WN_EFORMAT
  * when the stored model is damaged (the store's error says so), or the
  * store's error.
@@ -133,8 +145,8 @@ int wn_linear_margin(wn_store *st, const wn_linear_x *x, double *margin,
     bool *have, wn_linear_info *info);
 
 /*
- * wn_linear_train - fit both SVMs on the store's samples and store the
- * model. With fewer than min_samples of a class, or samples for under
+ * wn_linear_train - fit the three SVMs on the store's samples and store
+ * the model. With fewer than min_samples of a class, or samples for under
  * half of a class's learned messages (a store learned before samples
  * were kept: a model of its few new messages would outweigh Fisher's
  * counts of all of them; info->uncovered), it stores nothing and sets

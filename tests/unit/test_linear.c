@@ -1,5 +1,6 @@
 /* test_linear.c - the linear stage: features, samples, training on a real
  * LMDB store, scoring, and a damaged model. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -543,6 +544,114 @@ Test(linear, few_samples_in_an_old_store_train_no_model)
 	cr_assert(trained);
 	cr_assert_eq(info.spam, 40);
 	cr_assert_eq(info.learned_spam, 70);
+	wn_store_close(&st);
+	wn_arena_free(&a);
+}
+
+typedef struct blob_copy {
+	unsigned char *p;
+	size_t len;
+} blob_copy;
+
+static int
+copy_blob(const void *blob, size_t len, void *arg)
+{
+	blob_copy *b = arg;
+
+	b->p = malloc(len);
+	cr_assert_not_null(b->p);
+	memcpy(b->p, blob, len);
+	b->len = len;
+	return 0;
+}
+
+/* The margin of make_msg(spam, 99) under the model blob written now. */
+static double
+margin_with(wn_store *st, const wn_scan_config *cfg, wn_arena *a, bool spam,
+    const void *blob, size_t len)
+{
+	wn_scan_result res;
+	char msg[1024];
+
+	cr_assert_eq(st->ops->model_write(st, blob, len), 0);
+	make_msg(msg, sizeof(msg), spam, 99);
+	cr_assert_eq(scan(a, cfg, msg, &res), 0);
+	cr_assert(res.bayes.linear);
+	return res.bayes.margin;
+}
+
+/*
+ * A format-2 model adds the ratio view (its half weight) to the two
+ * SVMs; a format-1 model (stores trained before the ratio view) still
+ * scores, with the two SVMs alone; the two formats' sizes and magics do
+ * not mix.
+ */
+Test(linear, the_ratio_view_adds_to_the_margin_and_format_1_still_scores)
+{
+	const size_t vec = WN_LINEAR_VECTOR_SIZE;
+	wn_store *st = open_store();
+	wn_arena *a = wn_arena_new(0);
+	wn_scan_config cfg;
+	wn_linear_info info;
+	wn_linear_head h;
+	blob_copy b = { NULL, 0 };
+	unsigned char *alone, *v1;
+	float q;
+	double full[2], ratio[2], first[2];
+	size_t at, i;
+	int format, s;
+
+	small_config(&cfg, st);
+	learn_corpus(st, &cfg, a, 0, 30);
+	cr_assert(train(st, &cfg, &info));
+	cr_assert_eq(st->ops->model_read(st, copy_blob, &b), 0);
+	cr_assert_eq(b.len, WN_LINEAR_BLOB_SIZE);
+	cr_assert_eq(wn__linear_head_read(b.p, b.len, &h, &at, &format), 0);
+	cr_assert_eq(format, 2);
+	cr_assert_eq(at, sizeof(h));
+	/* Every bucket has a squared ratio, the unseen ones the totals'. */
+	for (i = 0; i < WN_LINEAR_BUCKETS; i += 4099) {
+		memcpy(&q, b.p + at + 3 * vec + i * sizeof(q), sizeof(q));
+		cr_assert(q > 0 && isfinite(q), "bucket %zu: %g", i, q);
+	}
+
+	/* The ratio view alone: the other two zeroed. */
+	alone = malloc(b.len);
+	cr_assert_not_null(alone);
+	memcpy(alone, b.p, b.len);
+	h.bias_tok = h.bias_hdr = 0;
+	memcpy(alone, &h, sizeof(h));
+	memset(alone + at, 0, 2 * vec);
+	/* Format 1: the short header, the first two vectors. */
+	v1 = malloc(WN_LINEAR_BLOB_1_SIZE);
+	cr_assert_not_null(v1);
+	cr_assert_eq(wn__linear_head_read(b.p, b.len, &h, &at, &format), 0);
+	memcpy(h.magic, WN_LINEAR_MAGIC_1, sizeof(h.magic));
+	memcpy(v1, &h, WN_LINEAR_HEAD_1_SIZE);
+	memcpy(v1 + WN_LINEAR_HEAD_1_SIZE, b.p + at, 2 * vec);
+
+	for (s = 0; s < 2; s++) {
+		full[s] = margin_with(st, &cfg, a, s == 0, b.p, b.len);
+		ratio[s] = margin_with(st, &cfg, a, s == 0, alone, b.len);
+		first[s] = margin_with(st, &cfg, a, s == 0, v1,
+		    WN_LINEAR_BLOB_1_SIZE);
+		cr_assert_float_eq(full[s], first[s] + ratio[s], 1e-5,
+		    "%f = %f + %f", full[s], first[s], ratio[s]);
+	}
+	/* The ratio view alone ranks the two sides apart. */
+	cr_assert_gt(ratio[0], 0, "spam %f", ratio[0]);
+	cr_assert_lt(ratio[1], 0, "ham %f", ratio[1]);
+
+	/* A format-1 magic at format 2's size is no model, nor the reverse. */
+	memcpy(alone, WN_LINEAR_MAGIC_1, 8);
+	cr_assert_eq(wn__linear_head_read(alone, b.len, &h, &at, &format),
+	    WN_EFORMAT);
+	memcpy(v1, WN_LINEAR_MAGIC, 8);
+	cr_assert_eq(wn__linear_head_read(v1, WN_LINEAR_BLOB_1_SIZE, &h, &at,
+	    &format), WN_EFORMAT);
+	free(alone);
+	free(v1);
+	free(b.p);
 	wn_store_close(&st);
 	wn_arena_free(&a);
 }
