@@ -27,6 +27,7 @@
 #include <winnow/err.h>
 #include <winnow/json.h>
 #include <winnow/report.h>
+#include <winnow/str.h>
 
 #include "rules_remote.h"
 
@@ -55,19 +56,6 @@ wn_remote_err(char *err, int rc, const char *fmt, ...)
 	vsnprintf(err, WN_REMOTE_ERR_LEN, fmt, ap);
 	va_end(ap);
 	return rc;
-}
-
-/* copy s into dst (cap bytes), at most WN_REMOTE_SHOWN of them, with
- * anything but printable ASCII made '?' so a message stays one line */
-static void
-wn_remote_clean(char *dst, size_t cap, const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0' && i + 1 < cap && i < WN_REMOTE_SHOWN; i++)
-		dst[i] = (unsigned char)s[i] < 0x20 ||
-		    (unsigned char)s[i] >= 0x7f ? '?' : s[i];
-	dst[i] = '\0';
 }
 
 /* a rule-set name or version as it may appear in a URL path */
@@ -210,7 +198,7 @@ wn_remote_error_text(const wn_remote_answer *a, char *text, size_t cap)
 		return;
 	e = json_object_get(root, "error");
 	if (json_is_string(e)) {
-		wn_remote_clean(text, cap, json_string_value(e));
+		wn_str_shown(text, cap, json_string_value(e), WN_REMOTE_SHOWN);
 		/* a refused package says why in its details: "FILE:LINE: .." */
 		d = json_object_get(root, "details");
 		json_array_foreach(d, i, v) {
@@ -218,8 +206,8 @@ wn_remote_error_text(const wn_remote_answer *a, char *text, size_t cap)
 			if (!json_is_string(v) || used + 3 >= cap)
 				continue;
 			memcpy(text + used, i == 0 ? ": " : "; ", 2);
-			wn_remote_clean(text + used + 2, cap - used - 2,
-			    json_string_value(v));
+			wn_str_shown(text + used + 2, cap - used - 2,
+			    json_string_value(v), WN_REMOTE_SHOWN);
 		}
 	}
 	json_decref(root);

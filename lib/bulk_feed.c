@@ -161,6 +161,9 @@ wn_u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Bytes of a feed's own text an error message quotes. */
+#define WN_FEED_SHOWN 64
+
 #define WN_FEED_ERR(...) do { \
 	snprintf(err, errlen, __VA_ARGS__); \
 	rc = WN_EFORMAT; \
@@ -175,6 +178,7 @@ wn_feed_inner(const char *text, size_t len, int64_t now, wn_bulk_feed *f,
 	json_error_t je;
 	json_t *root, *keys, *v;
 	const char *fmt, *gen, *exp;
+	char shown[WN_FEED_SHOWN + 1];
 	json_int_t version = 0, minrep = 0;
 	size_t i, n;
 	int rc = 0;
@@ -189,8 +193,11 @@ wn_feed_inner(const char *text, size_t len, int64_t now, wn_bulk_feed *f,
 	    "fingerprint_version", &version, "min_reporters", &minrep,
 	    "keys", &keys) != 0)
 		WN_FEED_ERR("feed: %s", je.text);
-	if (strcmp(fmt, WN_FEED_FORMAT) != 0)
-		WN_FEED_ERR("feed format '%s' is not %s", fmt, WN_FEED_FORMAT);
+	if (strcmp(fmt, WN_FEED_FORMAT) != 0) {
+		wn_str_shown(shown, sizeof(shown), fmt, WN_FEED_SHOWN);
+		WN_FEED_ERR("feed format '%s' is not %s", shown,
+		    WN_FEED_FORMAT);
+	}
 	if (!wn_feed_time_parse(gen, &f->info.generated) ||
 	    !wn_feed_time_parse(exp, &f->info.expires))
 		WN_FEED_ERR("feed times are not YYYY-MM-DDTHH:MM:SSZ");
@@ -246,6 +253,7 @@ wn_bulk_feed_parse(const char *text, size_t len, const wn_pubkey *pk,
     int64_t now, wn_bulk_feed **out, char *err, size_t errlen)
 {
 	const char *fmt, *key_id, *feed, *sig;
+	char shown[WN_FEED_SHOWN + 1];
 	json_error_t je;
 	json_t *root;
 	wn_bulk_feed *f = NULL;
@@ -262,20 +270,21 @@ wn_bulk_feed_parse(const char *text, size_t len, const wn_pubkey *pk,
 	}
 	wn_buf_init(&msg);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		snprintf(err, errlen, "not JSON: %s", je.text);
-		return WN_EFORMAT;
-	}
+	if (root == NULL)
+		WN_FEED_ERR("not JSON: %s", je.text);
 	if (json_unpack_ex(root, &je, JSON_STRICT, "{s:s, s:s, s:s%, s:s}",
 	    "format", &fmt, "key_id", &key_id, "feed", &feed, &feed_len,
 	    "signature", &sig) != 0)
 		WN_FEED_ERR("not a signed feed: %s", je.text);
-	if (strcmp(fmt, WN_FEED_SIGNED_FORMAT) != 0)
-		WN_FEED_ERR("format '%s' is not %s", fmt,
+	if (strcmp(fmt, WN_FEED_SIGNED_FORMAT) != 0) {
+		wn_str_shown(shown, sizeof(shown), fmt, WN_FEED_SHOWN);
+		WN_FEED_ERR("format '%s' is not %s", shown,
 		    WN_FEED_SIGNED_FORMAT);
+	}
 	if (strcmp(key_id, pk->id) != 0) {
+		wn_str_shown(shown, sizeof(shown), key_id, WN_FEED_SHOWN);
 		snprintf(err, errlen, "signed by key %s, not the trusted %s",
-		    key_id, pk->id);
+		    shown, pk->id);
 		rc = WN_EINVAL;
 		goto fail;
 	}
@@ -303,6 +312,10 @@ wn_bulk_feed_parse(const char *text, size_t len, const wn_pubkey *pk,
 	*out = f;
 	f = NULL;
 fail:
+	/* The feed's own text (a key name in jansson's message) stays on
+	 * one line. */
+	if (rc != 0)
+		wn_str_shown(err, errlen, err, errlen);
 	wn_bulk_feed_free(&f);
 	wn_buf_fini(&msg);
 	json_decref(root);

@@ -68,6 +68,19 @@ wn_str_trim(wn_str s)
 	return s;
 }
 
+void
+wn_str_shown(char *dst, size_t cap, const char *s, size_t max)
+{
+	size_t i;
+
+	if (cap == 0)
+		return;
+	for (i = 0; s[i] != '\0' && i + 1 < cap && i < max; i++)
+		dst[i] = (unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] >= 0x7f ? '?' : s[i];
+	dst[i] = '\0';
+}
+
 bool
 wn_path(char *out, size_t len, const char *fmt, ...)
 {

@@ -76,6 +76,13 @@ const char *wn_mem_icase_find(const char *hay, size_t n, const char *needle,
 wn_str wn_str_trim(wn_str s);
 
 /*
+ * wn_str_shown - untrusted text as an error message may quote it: s into
+ * dst (cap bytes, NUL-terminated), at most max bytes of it, anything but
+ * printable ASCII made '?', so the message stays one line.
+ */
+void wn_str_shown(char *dst, size_t cap, const char *s, size_t max);
+
+/*
  * wn_path - format a file path into out (len bytes). When it does not fit,
  * out becomes "" (which names no file, so the caller's open or stat fails
  * instead of reaching a shorter, other path) and false is returned.

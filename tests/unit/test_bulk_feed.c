@@ -171,6 +171,36 @@ Test(bulk_feed, refusals)
 	wn_buf_fini(&b);
 }
 
+/* What an error quotes of a feed's own text stays on one line: a format,
+ * a key id, a key name in an escaped newline. */
+Test(bulk_feed, errors_quote_the_feed_on_one_line)
+{
+	static const char *const feeds[] = {
+		"{\"format\": \"{\\\"format\\ned-bulk-feed-1\", \"key_id\": "
+		    "\"0011223344556677\", \"feed\": \"{}\", \"signature\": "
+		    "\"AAAA\"}",
+		"{\"format\": \"winnow-signed-bulk-feed-1\", \"key_id\": "
+		    "\"00\\r\\n11\", \"feed\": \"{}\", \"signature\": "
+		    "\"AAAA\"}",
+		"{\"format\": \"x\", \"key_id\": \"1\", \"feed\": \"\", "
+		    "\"signature\": \"\", \"a\\nb\": 1}",
+	};
+	wn_bulk_feed *f = NULL;
+	char err[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(feeds) / sizeof(feeds[0]); i++) {
+		int rc = wn_bulk_feed_parse(feeds[i], strlen(feeds[i]),
+		    &sk.pub, NOW, &f, err, sizeof(err));
+
+		cr_expect(rc == WN_EFORMAT || rc == WN_EINVAL, "%zu: %d", i,
+		    rc);
+		cr_expect_null(f);
+		cr_expect_neq(err[0], '\0', "%zu", i);
+		cr_expect_null(strpbrk(err, "\r\n"), "%zu: %s", i, err);
+	}
+}
+
 Test(bulk_feed, build_checks_keys)
 {
 	const char *unsorted[] = { "d:0000000000000002", "b:0000000000000001" };
