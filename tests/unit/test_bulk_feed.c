@@ -176,14 +176,14 @@ Test(bulk_feed, refusals)
 Test(bulk_feed, errors_quote_the_feed_on_one_line)
 {
 	static const char *const feeds[] = {
-		"{\"format\": \"{\\\"format\\ned-bulk-feed-1\", \"key_id\": "
+		("{\"format\": \"{\\\"format\\ned-bulk-feed-1\", \"key_id\": "
 		    "\"0011223344556677\", \"feed\": \"{}\", \"signature\": "
-		    "\"AAAA\"}",
-		"{\"format\": \"winnow-signed-bulk-feed-1\", \"key_id\": "
+		    "\"AAAA\"}"),
+		("{\"format\": \"winnow-signed-bulk-feed-1\", \"key_id\": "
 		    "\"00\\r\\n11\", \"feed\": \"{}\", \"signature\": "
-		    "\"AAAA\"}",
-		"{\"format\": \"x\", \"key_id\": \"1\", \"feed\": \"\", "
-		    "\"signature\": \"\", \"a\\nb\": 1}",
+		    "\"AAAA\"}"),
+		("{\"format\": \"x\", \"key_id\": \"1\", \"feed\": \"\", "
+		    "\"signature\": \"\", \"a\\nb\": 1}"),
 	};
 	wn_bulk_feed *f = NULL;
 	char err[256];
