@@ -373,18 +373,24 @@ wn_linear_row_values(size_t n_main, size_t n_aux, double *value,
 	*aux_value = a * c;
 }
 
+/* A float of vector w at bucket b (the blob need not be aligned). */
+static inline double
+wn_at(const unsigned char *w, uint32_t b)
+{
+	float f;
+
+	memcpy(&f, w + (size_t)b * sizeof(float), sizeof(f));
+	return f;
+}
+
 static double
 wn_sum(const unsigned char *w, const uint32_t *b, size_t n)
 {
 	double sum = 0;
 	size_t i;
 
-	for (i = 0; i < n; i++) {
-		float f;
-
-		memcpy(&f, w + (size_t)b[i] * sizeof(float), sizeof(f));
-		sum += f;
-	}
+	for (i = 0; i < n; i++)
+		sum += wn_at(w, b[i]);
 	return sum;
 }
 
@@ -400,14 +406,27 @@ wn_dot(const unsigned char *w, const uint32_t *b, size_t n, size_t n_aux,
 	    wn_sum(w, b + (n - n_aux), n_aux) * aux_value + bias;
 }
 
-/* The ratio view's margin: sum(u_b) / sqrt(sum(q_b)) + bias over b. */
-static double
-wn_ratio_dot(const unsigned char *u, const unsigned char *q,
-    const uint32_t *b, size_t n, double bias)
+/*
+ * The header's sums in one pass over its buckets: of the header SVM's
+ * weights w, and with a format-2 model (u not NULL) of the ratio view's
+ * u and q (linear_int.h).
+ */
+static void
+wn_header_sums(const unsigned char *w, const unsigned char *u,
+    const unsigned char *q, const uint32_t *b, size_t n, double sum[3])
 {
-	double norm2 = wn_sum(q, b, n);
+	size_t i;
 
-	return norm2 > 0 ? wn_sum(u, b, n) / sqrt(norm2) + bias : bias;
+	sum[0] = sum[1] = sum[2] = 0;
+	if (u == NULL) {
+		sum[0] = wn_sum(w, b, n);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		sum[0] += wn_at(w, b[i]);
+		sum[1] += wn_at(u, b[i]);
+		sum[2] += wn_at(q, b[i]);
+	}
 }
 
 static int
@@ -417,6 +436,7 @@ wn_margin_fn(const void *blob, size_t len, void *arg)
 	const unsigned char *w = blob;
 	const size_t vec = WN_LINEAR_VECTOR_SIZE;
 	wn_linear_head h;
+	double hs[3], value, unused;
 	size_t at;
 	int format;
 
@@ -425,12 +445,14 @@ wn_margin_fn(const void *blob, size_t len, void *arg)
 		return 0;
 	}
 	w += at;
+	wn_header_sums(w + vec, format >= 2 ? w + 2 * vec : NULL, w + 3 * vec,
+	    m->x->hdr, m->x->n_hdr, hs);
+	wn_linear_row_values(m->x->n_hdr, 0, &value, &unused);
 	m->margin = wn_dot(w, m->x->tok, m->x->n_tok, m->x->n_aux,
-	    h.bias_tok) + wn_dot(w + vec, m->x->hdr, m->x->n_hdr, 0,
-	    h.bias_hdr);
+	    h.bias_tok) + (hs[0] * value + h.bias_hdr);
 	if (format >= 2)
-		m->margin += WN_LINEAR_RATIO_WEIGHT * wn_ratio_dot(w + 2 * vec,
-		    w + 3 * vec, m->x->hdr, m->x->n_hdr, h.bias_ratio);
+		m->margin += WN_LINEAR_RATIO_WEIGHT * (hs[2] > 0 ?
+		    hs[1] / sqrt(hs[2]) + h.bias_ratio : h.bias_ratio);
 	m->info.spam = h.spam;
 	m->info.ham = h.ham;
 	m->info.trained_at = h.trained_at;

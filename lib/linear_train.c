@@ -154,10 +154,11 @@ typedef struct wn_fit_job {
 	const wn_linear_params *p;
 	int which;		/* 0: token buckets, 1: header buckets */
 	const bool *label;
-	uint32_t *buckets;	/* wn_pages_alloc'd, n_buckets; the ratio
-				 * view's are the header job's */
+	uint32_t *buckets;	/* wn_pages_alloc'd, n_buckets */
 	size_t n_buckets;
 	size_t *start;		/* row i: from start[i] to start[i+1] */
+	bool shared_rows;	/* buckets and start are another job's (the
+				 * ratio view's, the header job's) */
 	double *value;
 	double *aux_value;	/* token rows of set 5 on: alignment's */
 	const float *scale;	/* the ratio view: each bucket's log ratio */
@@ -257,9 +258,10 @@ wn_fit_job_alloc(wn_fit_job *j)
 static void
 wn_fit_job_free(wn_fit_job *j)
 {
-	if (j->scale == NULL)
+	if (!j->shared_rows) {
 		wn_pages_free(j->buckets, j->n_buckets * sizeof(*j->buckets));
-	wn_free(j->start);
+		wn_free(j->start);
+	}
 	wn_free(j->value);
 	wn_free(j->aux_value);
 }
@@ -329,9 +331,11 @@ wn_fit_ratio(const wn_fit_job *hdr, wn_fit_job *j, float *r, float *q)
 			norm2 += (double)q[hdr->buckets[k]];
 		j->value[i] = norm2 > 0 ? 1.0 / sqrt(norm2) : 0.0;
 	}
+	wn_free(j->start);
 	j->buckets = hdr->buckets;
 	j->n_buckets = hdr->n_buckets;
-	memcpy(j->start, hdr->start, (hdr->s->n + 1) * sizeof(*j->start));
+	j->start = hdr->start;
+	j->shared_rows = true;
 	j->scale = r;
 	return 0;
 }
