@@ -111,3 +111,34 @@ wn__lmdb_commit(wn__lmdb *l, MDB_txn *txn)
 	pthread_rwlock_unlock(&l->resize_lock);
 	return rc;
 }
+
+int
+wn__lmdb_walk(wn__lmdb *l, MDB_dbi dbi, const char *what,
+    int (*row)(MDB_txn *txn, const MDB_val *k, const MDB_val *d, void *arg,
+    int *bad), void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, d;
+	int rc, stop = 0, bad = 0;
+
+	if ((rc = wn__lmdb_begin(l, MDB_RDONLY, &txn)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0) {
+		wn__lmdb_abort(l, txn);
+		return wn__lmdb_err(l, what, rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT))
+		if ((stop = row(txn, &k, &d, arg, &bad)) != 0 || bad != 0)
+			break;
+	mdb_cursor_close(cur);
+	wn__lmdb_abort(l, txn);
+	if (bad != 0)
+		return wn__lmdb_err(l, what, bad);
+	if (stop != 0)
+		return stop;
+	if (rc != MDB_NOTFOUND)
+		return wn__lmdb_err(l, what, rc);
+	return 0;
+}

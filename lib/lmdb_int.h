@@ -48,4 +48,15 @@ void wn__lmdb_abort(wn__lmdb *l, MDB_txn *txn);
 /* returns LMDB's code (MDB_MAP_FULL means: grow and try again) */
 int wn__lmdb_commit(wn__lmdb *l, MDB_txn *txn);
 
+/*
+ * wn__lmdb_walk - every record of table dbi in key order, in one read
+ * transaction: row(txn, key, data, arg, &bad) returns 0 to go on, or a
+ * value that stops the walk and is returned as it is; setting bad (an
+ * LMDB code: MDB_CORRUPTED for a record that is not one) stops it too,
+ * and is reported as an error of what, as a failing cursor is.
+ */
+int wn__lmdb_walk(wn__lmdb *l, MDB_dbi dbi, const char *what,
+    int (*row)(MDB_txn *txn, const MDB_val *k, const MDB_val *d, void *arg,
+    int *bad), void *arg);
+
 #endif

@@ -603,43 +603,40 @@ wn_lmdb_totals(wn_store *st, wn_store_totals *out)
 	return rc == 0 ? 0 : wn__lmdb_err(&s->lm, "totals", rc);
 }
 
+typedef struct wn_lmdb_each_ctx {
+	int (*fn)(const wn_store_entry *e, void *arg);
+	void *arg;
+} wn_lmdb_each_ctx;
+
+static int
+wn_lmdb_each_row(MDB_txn *txn, const MDB_val *k, const MDB_val *d,
+    void *arg, int *bad)
+{
+	wn_lmdb_each_ctx *c = arg;
+	wn_store_entry e;
+	wn_lmdb_value v;
+
+	(void)txn;
+	if (k->mv_size != sizeof(uint64_t) || d->mv_size != sizeof(v)) {
+		*bad = MDB_CORRUPTED;
+		return 0;
+	}
+	memcpy(&e.hash, k->mv_data, sizeof(e.hash));
+	memcpy(&v, d->mv_data, sizeof(v));
+	e.spam = v.spam;
+	e.ham = v.ham;
+	e.last_day = v.last_day;
+	return c->fn(&e, c->arg);
+}
+
 static int
 wn_lmdb_each(wn_store *st, int (*fn)(const wn_store_entry *e, void *arg),
     void *arg)
 {
 	wn_store_lmdb *s = (wn_store_lmdb *)st;
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, d;
-	int rc, stop = 0;
+	wn_lmdb_each_ctx c = { fn, arg };
 
-	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
-		return rc;
-	if ((rc = mdb_cursor_open(txn, s->tokens, &cur)) != 0) {
-		wn__lmdb_abort(&s->lm, txn);
-		return wn__lmdb_err(&s->lm, "cursor", rc);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0 && !stop;
-	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		wn_store_entry e;
-		wn_lmdb_value v;
-
-		if (k.mv_size != sizeof(uint64_t) || d.mv_size != sizeof(v)) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
-		memcpy(&e.hash, k.mv_data, sizeof(e.hash));
-		memcpy(&v, d.mv_data, sizeof(v));
-		e.spam = v.spam;
-		e.ham = v.ham;
-		e.last_day = v.last_day;
-		stop = fn(&e, arg);
-	}
-	mdb_cursor_close(cur);
-	wn__lmdb_abort(&s->lm, txn);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return wn__lmdb_err(&s->lm, "read", rc);
-	return stop;
+	return wn__lmdb_walk(&s->lm, s->tokens, "read", wn_lmdb_each_row, &c);
 }
 
 static int
@@ -749,45 +746,42 @@ fail:
 	return wn__lmdb_err(&s->lm, "expire", rc);
 }
 
+typedef struct wn_lmdb_samples_ctx {
+	int (*fn)(enum wn_learn_class cls, uint32_t day, const uint8_t *data,
+	    size_t len, void *arg);
+	void *arg;
+} wn_lmdb_samples_ctx;
+
+static int
+wn_lmdb_samples_row(MDB_txn *txn, const MDB_val *k, const MDB_val *d,
+    void *arg, int *bad)
+{
+	wn_lmdb_samples_ctx *c = arg;
+	const uint8_t *v = d->mv_data;
+	uint32_t day;
+
+	(void)txn;
+	(void)k;
+	if (d->mv_size < 5) {
+		*bad = MDB_CORRUPTED;
+		return 0;
+	}
+	memcpy(&day, v + 1, 4);
+	return c->fn((enum wn_learn_class)v[0], day, v + 5, d->mv_size - 5,
+	    c->arg);
+}
+
 static int
 wn_lmdb_samples_each(wn_store *st, int (*fn)(enum wn_learn_class cls,
     uint32_t day, const uint8_t *data, size_t len, void *arg), void *arg)
 {
 	wn_store_lmdb *s = (wn_store_lmdb *)st;
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, d;
-	int rc, stop = 0;
+	wn_lmdb_samples_ctx c = { fn, arg };
 
 	if (!s->have_samples)
 		return 0;
-	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
-		return rc;
-	if ((rc = mdb_cursor_open(txn, s->samples, &cur)) != 0) {
-		wn__lmdb_abort(&s->lm, txn);
-		return wn__lmdb_err(&s->lm, "samples", rc);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		const uint8_t *v = d.mv_data;
-		uint32_t day;
-
-		if (d.mv_size < 5) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
-		memcpy(&day, v + 1, 4);
-		if ((stop = fn((enum wn_learn_class)v[0], day, v + 5,
-		    d.mv_size - 5, arg)) != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-	wn__lmdb_abort(&s->lm, txn);
-	if (stop != 0)
-		return stop;
-	if (rc != MDB_NOTFOUND)
-		return wn__lmdb_err(&s->lm, "samples", rc);
-	return 0;
+	return wn__lmdb_walk(&s->lm, s->samples, "samples",
+	    wn_lmdb_samples_row, &c);
 }
 
 static int
@@ -832,58 +826,53 @@ wn_lmdb_model_write(wn_store *st, const void *blob, size_t len)
 	return wn_lmdb_write(s, "model", wn_lmdb_model_put, &d);
 }
 
+typedef struct wn_lmdb_messages_ctx {
+	wn_store_lmdb *s;
+	int (*fn)(const wn_store_message *m, void *arg);
+	void *arg;
+} wn_lmdb_messages_ctx;
+
+static int
+wn_lmdb_messages_row(MDB_txn *txn, const MDB_val *k, const MDB_val *d,
+    void *arg, int *bad)
+{
+	wn_lmdb_messages_ctx *c = arg;
+	wn_store_message m = { .sample = NULL };
+	MDB_val key = *k, sd;
+	uint8_t cls;
+	int rc;
+
+	if (k->mv_size != WN_DIGEST_LEN || d->mv_size != 1 ||
+	    ((cls = *(const uint8_t *)d->mv_data) != WN_LEARN_SPAM &&
+	    cls != WN_LEARN_HAM)) {
+		*bad = MDB_CORRUPTED;
+		return 0;
+	}
+	memcpy(m.digest, k->mv_data, WN_DIGEST_LEN);
+	m.cls = (enum wn_learn_class)cls;
+	if (c->s->have_samples) {
+		rc = mdb_get(txn, c->s->samples, &key, &sd);
+		if (rc == 0 && sd.mv_size >= 5) {
+			memcpy(&m.day, (const uint8_t *)sd.mv_data + 1, 4);
+			m.sample = (const uint8_t *)sd.mv_data + 5;
+			m.sample_len = sd.mv_size - 5;
+		} else if (rc != MDB_NOTFOUND) {
+			*bad = rc == 0 ? MDB_CORRUPTED : rc;
+			return 0;
+		}
+	}
+	return c->fn(&m, c->arg);
+}
+
 static int
 wn_lmdb_messages_each(wn_store *st, int (*fn)(const wn_store_message *m,
     void *arg), void *arg)
 {
 	wn_store_lmdb *s = (wn_store_lmdb *)st;
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, d, sd;
-	int rc, stop = 0;
+	wn_lmdb_messages_ctx c = { s, fn, arg };
 
-	if ((rc = wn__lmdb_begin(&s->lm, MDB_RDONLY, &txn)) != 0)
-		return rc;
-	if ((rc = mdb_cursor_open(txn, s->digests, &cur)) != 0) {
-		wn__lmdb_abort(&s->lm, txn);
-		return wn__lmdb_err(&s->lm, "digests", rc);
-	}
-	for (rc = mdb_cursor_get(cur, &k, &d, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
-		wn_store_message m = { .sample = NULL };
-		uint8_t cls;
-
-		if (k.mv_size != WN_DIGEST_LEN || d.mv_size != 1 ||
-		    ((cls = *(const uint8_t *)d.mv_data) != WN_LEARN_SPAM &&
-		    cls != WN_LEARN_HAM)) {
-			rc = MDB_CORRUPTED;
-			break;
-		}
-		memcpy(m.digest, k.mv_data, WN_DIGEST_LEN);
-		m.cls = (enum wn_learn_class)cls;
-		if (s->have_samples) {
-			rc = mdb_get(txn, s->samples, &k, &sd);
-			if (rc == 0 && sd.mv_size >= 5) {
-				memcpy(&m.day, (const uint8_t *)sd.mv_data + 1,
-				    4);
-				m.sample = (const uint8_t *)sd.mv_data + 5;
-				m.sample_len = sd.mv_size - 5;
-			} else if (rc == 0) {
-				rc = MDB_CORRUPTED;
-				break;
-			} else if (rc != MDB_NOTFOUND)
-				break;
-		}
-		if ((stop = fn(&m, arg)) != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-	wn__lmdb_abort(&s->lm, txn);
-	if (stop != 0)
-		return stop;
-	if (rc != MDB_NOTFOUND)
-		return wn__lmdb_err(&s->lm, "digests", rc);
-	return 0;
+	return wn__lmdb_walk(&s->lm, s->digests, "digests",
+	    wn_lmdb_messages_row, &c);
 }
 
 typedef struct wn_lmdb_messages_args {
